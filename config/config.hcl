@@ -1,0 +1,119 @@
+# Cycast Studio configuration.
+# HCL: `key = value` inside blocks; strings in double quotes; comments start with #.
+# Check a config without starting the server:  cycast --check --config config.hcl
+
+server {
+  # Address to listen on: "0.0.0.0" for every interface, "127.0.0.1" for this machine only.
+  host = "0.0.0.0"
+
+  # Port where sources (Mixxx, BUTT, ffmpeg, VLC) connect. May equal listen_port: one port then serves
+  # both, like Icecast.
+  source_port = 8000
+
+  # Port where listeners tune in, and where the status page and APIs are served.
+  listen_port = 8001
+
+  # SHOUTcast v1 sources (password line, no user name) log in on this port.
+  # -1: source_port + 1, as SHOUTcast encoders expect; 0: off.
+  shoutcast_port = -1
+
+  # Password sources must send. CHANGE IT before you open the server to a network.
+  source_password = "hackme"
+
+  # User name sources must send; "" accepts any user name.
+  source_user = "source"
+
+  # The main mount: listeners tune in at http://host:listen_port/stream
+  mount_point = "/stream"
+
+  # Audio format of the main mount: "mp3", "ogg" (Vorbis or Opus) or "aac" (ADTS).
+  # A source sending another format is refused with 415.
+  format = "mp3"
+}
+
+buffer {
+  # Stream buffer per mount, in megabytes (1-1000). A listener that falls off its tail is dropped.
+  # 10 MB holds about 10 minutes of 128 kbit/s MP3.
+  size_mb = 10
+}
+
+playlist {
+  # Music for the fallback playlist (AutoDJ), relative to this file.
+  directory = "./music"
+
+  # Shuffle the playlist when it is loaded.
+  shuffle = true
+
+  # File extensions taken from the music folder.
+  extensions = [".mp3", ".ogg"]
+}
+
+broadcaster {
+  # Largest chunk, in bytes, stored in the stream buffer (1024-65536); bigger source writes are split
+  # at frame boundaries.
+  chunk_size = 8192
+
+  # Bytes of recent audio a new listener gets at once, so playback starts without waiting.
+  burst_size = 65536
+
+  # A listener more than this many bytes behind the live point is disconnected, so one slow listener
+  # never holds up the others.
+  queue_size = 524288
+
+  # sleep_high, sleep_medium and sleep_low are accepted for compatibility with Cycast and do nothing:
+  # the broadcaster sends as soon as audio arrives, with no sleep loop.
+}
+
+metadata {
+  # Station information sent to listeners (icy-name, icy-description, icy-genre, icy-url) unless the
+  # live source names its own stream.
+  station_name        = "Cycast Radio"
+  station_description = "Internet radio powered by Cycast Studio"
+  station_genre       = "Various"
+  station_url         = ""
+
+  # Send song titles inside the stream to players that ask for them (MP3 and AAC mounts).
+  enable_icy = true
+
+  # Audio bytes between two title blocks.
+  icy_metaint = 16000
+}
+
+advanced {
+  # Most listeners at once over all mounts; 0 means no limit. Over it, new listeners get 503.
+  max_listeners = 0
+
+  # Seconds a source may send nothing before it is dropped.
+  source_timeout = 10.0
+
+  # Seconds a client has to send its complete request head.
+  header_timeout = 10.0
+
+  # Log every request and more detail per connection.
+  verbose_logging = false
+
+  # Serve /api/stats.
+  enable_stats = true
+
+  # flask_debug and flask_secret_key are accepted for compatibility with Cycast and do nothing.
+}
+
+admin {
+  # Credentials for /admin/ (Icecast's admin pages) and the studio.
+  user = "admin"
+
+  # Empty: the source password is the admin password.
+  password = ""
+}
+
+# More mounts, each with its own settings; unset keys take the values above.
+# mount "/live.ogg" {
+#   format          = "ogg"
+#   source_password = "another-password"
+#   max_listeners   = 100
+#   burst_size      = 32768
+#   queue_size      = 262144
+#   icy_metaint     = 8192
+#   station_name    = "Cycast Radio (Ogg)"
+#   playlist_directory = "./music/ogg"
+# }

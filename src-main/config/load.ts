@@ -1,0 +1,84 @@
+// Reads config.hcl: hcl2-parser for the semantic parse, this project's reader for positions (hcl2-parser
+// reports no line, column or reason for a syntax error), the shared schema for validation.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { HclSyntaxError, parseHcl, type HclNode } from '../../src-shared/config/hcl-syntax.js';
+import { positionsOf, validateConfig, type ConfigIssue } from '../../src-shared/config/validate.js';
+import type { CycastConfig } from '../../src-shared/config/schema.js';
+
+interface Hcl2Parser {
+  parseToObject(input: string): [Record<string, unknown> | null, unknown];
+}
+
+let hcl2: Hcl2Parser | null = null;
+function hcl2parser(): Hcl2Parser {
+  // a CommonJS GopherJS bundle whose bundled .d.ts does not type-check: loaded and typed here
+  hcl2 ??= createRequire(import.meta.url)('hcl2-parser') as Hcl2Parser;
+  return hcl2;
+}
+
+export interface ConfigCheck {
+  config: CycastConfig | null;
+  errors: ConfigIssue[];
+  notices: ConfigIssue[];
+}
+
+/** Parses and validates config text. Never throws for bad input: problems come back as issues. */
+export function checkConfigText(text: string): ConfigCheck {
+  let nodes: HclNode[] | null = null;
+  let syntax: HclSyntaxError | null = null;
+  try {
+    nodes = parseHcl(text);
+  } catch (e) {
+    if (!(e instanceof HclSyntaxError)) throw e;
+    syntax = e;
+  }
+  const [obj, err] = hcl2parser().parseToObject(text);
+  if (!obj || err) {
+    const issue: ConfigIssue = syntax
+      ? { severity: 'error', path: '', message: syntax.reason, line: syntax.line, column: syntax.column }
+      : { severity: 'error', path: '', message: 'the file is not valid HCL (the HCL parser gave no position)' };
+    return { config: null, errors: [issue], notices: [] };
+  }
+  // hcl2-parser accepted it; positions come from our reader when it could read the file too
+  return validateConfig(obj, nodes ? positionsOf(nodes) : new Map());
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    super(issues.map((i) => formatIssue(file, i)).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** `config.hcl:12:5: error: buffer.size_mb must be between 1 and 1000, got 5000` */
+export function formatIssue(file: string, i: ConfigIssue): string {
+  const where = i.line ? `${file}:${i.line}:${i.column}` : file;
+  return `${where}: ${i.severity}: ${i.message}`;
+}
+
+export interface LoadedConfig {
+  path: string;
+  text: string;
+  config: CycastConfig;
+  notices: ConfigIssue[];
+}
+
+/** Reads and validates a config file; throws ConfigError (with every problem) if it cannot be used. */
+export function loadConfigFile(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new ConfigError(path, [{ severity: 'error', path: '', message: `cannot read the config file: ${why}` }]);
+  }
+  const r = checkConfigText(text);
+  if (!r.config) throw new ConfigError(path, r.errors);
+  return { path, text, config: r.config, notices: r.notices };
+}

@@ -1,0 +1,205 @@
+// Sends a mount's stream buffer to its listeners. Event-driven: an appended chunk is written at once to every
+// listener that is caught up; a listener whose socket is full waits for 'drain' and then gets everything it
+// is owed in one corked write. Writes are views of the shared chunks, never copies. A listener that falls
+// more than queue_size behind, or off the tail of the buffer, is disconnected so it never slows the others.
+
+import type { Socket } from 'node:net';
+import { EMPTY_ICY_BLOCK } from './icy.js';
+import type { StreamRing } from './ring.js';
+
+export interface ListenerInfo {
+  id: number;
+  mount: string;
+  ip: string;
+  port: number;
+  userAgent: string;
+  connectedAt: number;
+  bytesSent: number;
+  icy: boolean;
+}
+
+export interface IcySource {
+  /** the encoded metadata block for the current title */
+  icyBlock: Buffer;
+  /** changes whenever icyBlock does */
+  icyVersion: number;
+}
+
+export type DropReason = 'slow' | 'closed' | 'kicked' | 'shutdown' | 'mount-gone';
+
+export class Listener implements ListenerInfo {
+  /** next chunk to send and the offset in it */
+  seq = 0;
+  offset = 0;
+  /** audio bytes left before the next ICY block (0: ICY off) */
+  untilMeta = 0;
+  metaVersion = -1;
+  blocked = false;
+  bytesSent = 0;
+  /** index in the broadcaster's array, for O(1) removal */
+  slot = -1;
+  readonly connectedAt = Date.now();
+  readonly onDrain: () => void;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    readonly mount: string,
+    readonly ip: string,
+    readonly port: number,
+    readonly userAgent: string,
+    /** ICY interval, 0 for none */
+    readonly metaint: number,
+    broadcaster: Broadcaster,
+  ) {
+    this.untilMeta = metaint;
+    this.onDrain = () => {
+      this.blocked = false;
+      broadcaster.deliver(this);
+    };
+  }
+
+  get icy(): boolean {
+    return this.metaint > 0;
+  }
+}
+
+export class Broadcaster {
+  private listeners: Listener[] = [];
+  /** total bytes written to listeners that have left, so totals survive departures */
+  private bytesOfGone = 0;
+
+  constructor(
+    private readonly ring: StreamRing,
+    private readonly icy: IcySource,
+    private queueSize: number,
+    private readonly onDrop: (l: Listener, reason: DropReason) => void,
+  ) {}
+
+  get count(): number {
+    return this.listeners.length;
+  }
+
+  all(): readonly Listener[] {
+    return this.listeners;
+  }
+
+  get totalBytesSent(): number {
+    let n = this.bytesOfGone;
+    for (const l of this.listeners) n += l.bytesSent;
+    return n;
+  }
+
+  setQueueSize(bytes: number): void {
+    this.queueSize = bytes;
+  }
+
+  /** Adds a listener starting at chunk `startSeq` and sends it what is already there (the burst). */
+  add(l: Listener, startSeq: number): void {
+    l.seq = startSeq;
+    l.offset = 0;
+    l.slot = this.listeners.length;
+    this.listeners.push(l);
+    l.socket.on('drain', l.onDrain);
+    this.deliver(l);
+  }
+
+  /** Removes a listener; closes its socket unless it is already closed. */
+  remove(l: Listener, reason: DropReason): void {
+    if (l.slot < 0) return;
+    const last = this.listeners.pop()!;
+    if (last !== l) {
+      this.listeners[l.slot] = last;
+      last.slot = l.slot;
+    }
+    l.slot = -1;
+    this.bytesOfGone += l.bytesSent;
+    l.socket.off('drain', l.onDrain);
+    if (!l.socket.destroyed) l.socket.destroy();
+    this.onDrop(l, reason);
+  }
+
+  /** Called after the ring got a new chunk. */
+  onAppend(): void {
+    const list = this.listeners;
+    // iterate backwards: remove() moves the last listener into the freed slot
+    for (let i = list.length - 1; i >= 0; i--) {
+      const l = list[i];
+      if (i >= list.length || list[i] !== l) continue;
+      if (l.blocked) this.checkLag(l);
+      else this.deliver(l);
+    }
+  }
+
+  /** Bytes between the listener's cursor and the live point, including what its socket still buffers. */
+  lagOf(l: Listener): number {
+    const c = this.ring.get(l.seq);
+    const cursor = c ? c.start + l.offset : this.ring.headPos;
+    return this.ring.headPos - cursor + l.socket.writableLength;
+  }
+
+  private checkLag(l: Listener): boolean {
+    if (l.seq < this.ring.tailSeq || this.lagOf(l) > this.queueSize) {
+      this.remove(l, 'slow');
+      return false;
+    }
+    return true;
+  }
+
+  /** Writes everything the listener is owed, corked into one syscall. */
+  deliver(l: Listener): void {
+    if (l.slot < 0 || l.blocked) return;
+    if (!this.checkLag(l)) return;
+    let chunk = this.ring.get(l.seq);
+    if (!chunk) return;
+    const s = l.socket;
+    let more = this.ring.get(l.seq + 1) !== undefined;
+    if (more || l.metaint) s.cork();
+    let ok = true;
+    while (chunk) {
+      const data = l.offset ? chunk.data.subarray(l.offset) : chunk.data;
+      ok = l.metaint ? this.writeWithMeta(l, data) : s.write(data);
+      l.bytesSent += data.length;
+      l.seq++;
+      l.offset = 0;
+      chunk = this.ring.get(l.seq);
+      if (chunk && !more) {
+        more = true;
+        s.cork();
+      }
+    }
+    if (more || l.metaint) s.uncork();
+    if (!ok || s.writableNeedDrain) {
+      l.blocked = true;
+      if (s.writableLength > this.queueSize) this.remove(l, 'slow');
+    }
+  }
+
+  private writeWithMeta(l: Listener, data: Buffer): boolean {
+    const s = l.socket;
+    let ok = true;
+    let p = 0;
+    while (data.length - p >= l.untilMeta) {
+      ok = s.write(p === 0 && l.untilMeta === data.length ? data : data.subarray(p, p + l.untilMeta));
+      p += l.untilMeta;
+      let block: Buffer = EMPTY_ICY_BLOCK;
+      if (l.metaVersion !== this.icy.icyVersion) {
+        l.metaVersion = this.icy.icyVersion;
+        block = this.icy.icyBlock;
+      }
+      ok = s.write(block);
+      l.bytesSent += block.length;
+      l.untilMeta = l.metaint;
+    }
+    if (p < data.length) {
+      ok = s.write(p === 0 ? data : data.subarray(p));
+      l.untilMeta -= data.length - p;
+    }
+    return ok;
+  }
+
+  /** Disconnects everyone (mount removed, shutdown). */
+  closeAll(reason: DropReason): void {
+    while (this.listeners.length) this.remove(this.listeners[this.listeners.length - 1], reason);
+  }
+}

@@ -1,0 +1,84 @@
+// First look at every new connection: read the request head on the raw socket and decide what it is.
+// Sources and listeners stay on the raw socket (sources stream a body Node's http parser would not read;
+// listeners never pass through ServerResponse); everything else goes to the http.Server.
+
+import type { Socket } from 'node:net';
+import type { Engine } from './engine.js';
+import { findHeadEnd, HeadError, looksLikeHttp, MAX_HEAD_BYTES, parseHead } from './http-head.js';
+import { handleListener } from './listener.js';
+import { rawReply } from './raw-reply.js';
+import { handleHttpSource, handleShoutcastSource } from './source.js';
+
+export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: boolean): void {
+  let buf: Buffer = Buffer.alloc(0);
+  const timeoutMs = engine.config.advanced.header_timeout * 1000;
+  socket.setTimeout(timeoutMs);
+
+  const done = (): void => {
+    socket.off('data', onData);
+    socket.off('timeout', onTimeout);
+    socket.setTimeout(0);
+  };
+  const onTimeout = (): void => {
+    done();
+    engine.log.debug(`${socket.remoteAddress}: no complete request within ${engine.config.advanced.header_timeout}s, closed`);
+    rawReply(socket, 408, 'Request Timeout', 'The request head did not arrive in time.\n');
+  };
+  const onError = (): void => {
+    // resets and the like: the 'close' that follows cleans up
+  };
+  const onData = (data: Buffer): void => {
+    buf = buf.length ? Buffer.concat([buf, data]) : data;
+    if (shoutcastPort) {
+      const nl = buf.indexOf('\n');
+      const firstLine = buf.toString('latin1', 0, nl < 0 ? Math.min(buf.length, 256) : nl);
+      if (nl >= 0 && !looksLikeHttp(firstLine)) {
+        done();
+        handleShoutcastSource(engine, socket, buf);
+        return;
+      }
+    }
+    const end = findHeadEnd(buf);
+    if (end < 0) {
+      if (buf.length > MAX_HEAD_BYTES) {
+        done();
+        rawReply(socket, 431, 'Request Header Fields Too Large', `The request head is larger than ${MAX_HEAD_BYTES} bytes.\n`);
+      }
+      return;
+    }
+    done();
+    let head;
+    try {
+      head = parseHead(buf, end);
+    } catch (e) {
+      const err = e as HeadError;
+      engine.log.debug(`${socket.remoteAddress}: bad request (${err.message})`);
+      rawReply(socket, err.status ?? 400, err.status === 505 ? 'HTTP Version Not Supported' : 'Bad Request', `${err.message}.\n`);
+      return;
+    }
+    const rest = buf.subarray(end);
+    if (engine.config.advanced.verbose_logging) {
+      engine.log.debug(`${socket.remoteAddress}:${socket.remotePort} ${head.method} ${head.target} (${head.headers.get('user-agent') ?? 'no user agent'})`);
+    }
+    if (head.method === 'SOURCE' || head.method === 'PUT') {
+      handleHttpSource(engine, socket, head, rest);
+      return;
+    }
+    if (head.method === 'OPTIONS' && head.target === '*') {
+      // libshout's TLS upgrade probe: Icecast closes it without an answer, and libshout moves on
+      socket.destroy();
+      return;
+    }
+    if ((head.method === 'GET' || head.method === 'HEAD') && engine.mounts.has(head.path)) {
+      handleListener(engine, socket, head);
+      return;
+    }
+    // hand everything else to the http.Server, with the bytes read so far put back
+    socket.off('error', onError);
+    socket.unshift(buf);
+    engine.http.emit('connection', socket);
+  };
+  socket.on('data', onData);
+  socket.on('timeout', onTimeout);
+  socket.on('error', onError);
+}

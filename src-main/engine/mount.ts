@@ -1,0 +1,198 @@
+// A mount: one stream buffer of one format, the title on air, at most one live source, and its listeners.
+// Everything that enters goes through the format's framer, so the buffer only ever holds whole frames.
+
+import type { AudioFormat, MountConfig } from '../../src-shared/config/schema.js';
+import { Broadcaster, type DropReason, type Listener } from './broadcaster.js';
+import { createFramer, DEFAULT_CONTENT_TYPE, type Frame, type Framer, type StreamInfo } from './framing/index.js';
+import { encodeIcyBlock } from './icy.js';
+import { StreamRing } from './ring.js';
+
+/** How the stream describes itself (ice-* / icy-* headers of the source, else the config). */
+export interface StreamDescription {
+  name: string;
+  description: string;
+  genre: string;
+  url: string;
+  public: boolean;
+  /** declared bitrate (kbit/s), 0 if unknown */
+  bitrate: number;
+  audioInfo: string;
+}
+
+export interface SourceInfo {
+  id: number;
+  ip: string;
+  port: number;
+  userAgent: string;
+  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast';
+  contentType: string;
+  connectedAt: number;
+  bytesIn: number;
+  description: StreamDescription;
+}
+
+export interface MountEvents {
+  onDrop(m: Mount, l: Listener, reason: DropReason): void;
+  onTitle(m: Mount): void;
+}
+
+export class Mount {
+  readonly ring: StreamRing;
+  readonly broadcaster: Broadcaster;
+  source: SourceInfo | null = null;
+  /** the source's framer; a fresh one per source so a new source never inherits a partial frame */
+  framer: Framer;
+  title = '';
+  titleUrl = '';
+  titleChangedAt = Date.now();
+  icyBlock = encodeIcyBlock('');
+  icyVersion = 0;
+  contentType: string;
+  listenerPeak = 0;
+  listenerConnections = 0;
+  bytesIn = 0;
+  framesIn = 0;
+  /** seconds of audio received */
+  secondsIn = 0;
+  /** Ogg: header pages of the current logical stream, and where its data pages begin in the ring */
+  oggHeaders: Buffer | null = null;
+  oggDataStart = 0;
+  private collectingHeaders: Buffer[] | null = null;
+  readonly createdAt = Date.now();
+
+  constructor(
+    public config: MountConfig,
+    bufferBytes: number,
+    private chunkSize: number,
+    private readonly events: MountEvents,
+    /** created by a source on an unconfigured path; removed when that source leaves */
+    readonly dynamic = false,
+  ) {
+    this.ring = new StreamRing(bufferBytes);
+    this.broadcaster = new Broadcaster(this.ring, this, config.queue_size, (l, why) => this.events.onDrop(this, l, why));
+    this.framer = createFramer(config.format);
+    this.contentType = DEFAULT_CONTENT_TYPE[config.format];
+  }
+
+  get path(): string {
+    return this.config.path;
+  }
+
+  get format(): AudioFormat {
+    return this.config.format;
+  }
+
+  get info(): StreamInfo | null {
+    return this.framer.info;
+  }
+
+  /** What listeners are told about the stream: the live source's own description, else the config's. */
+  get description(): StreamDescription {
+    const c = this.config;
+    const s = this.source?.description;
+    return {
+      name: s?.name || c.station_name,
+      description: s?.description || c.station_description,
+      genre: s?.genre || c.station_genre,
+      url: s?.url || c.station_url,
+      public: s ? s.public : c.public,
+      bitrate: s?.bitrate || this.info?.bitrate || 0,
+      audioInfo: s?.audioInfo || '',
+    };
+  }
+
+  /** Takes new settings that do not change the format (that needs a new mount). */
+  reconfigure(config: MountConfig, chunkSize: number): void {
+    this.config = config;
+    this.chunkSize = chunkSize;
+    this.broadcaster.setQueueSize(config.queue_size);
+  }
+
+  /** Starts a new source: a fresh framer, so no partial frame of a previous source leaks in. */
+  resetFramer(): void {
+    this.framer = createFramer(this.format);
+  }
+
+  /** Feeds source bytes through the framer into the buffer; returns the number of frames appended. */
+  feed(data: Buffer): number {
+    this.bytesIn += data.length;
+    const frames = this.framer.push(data);
+    if (frames.length) this.appendFrames(frames);
+    return frames.length;
+  }
+
+  /** Appends whole frames, grouped into chunks of contiguous bytes up to chunk_size. */
+  appendFrames(frames: Frame[]): void {
+    let group: Frame[] = [];
+    let groupBytes = 0;
+    const flush = (): void => {
+      if (!group.length) return;
+      this.appendGroup(group, groupBytes);
+      group = [];
+      groupBytes = 0;
+    };
+    for (const f of frames) {
+      if (this.format === 'ogg') {
+        if (f.bos) {
+          flush();
+          this.collectingHeaders = [];
+        }
+        if (f.header && this.collectingHeaders) {
+          this.collectingHeaders.push(f.data);
+        } else if (!f.header && this.collectingHeaders) {
+          // first data page of a new logical stream: late joiners start here, after the cached headers
+          flush();
+          this.oggHeaders = Buffer.concat(this.collectingHeaders);
+          this.collectingHeaders = null;
+          this.oggDataStart = this.ring.headPos;
+        }
+      }
+      if (groupBytes + f.data.length > this.chunkSize) flush();
+      group.push(f);
+      groupBytes += f.data.length;
+    }
+    flush();
+  }
+
+  private appendGroup(group: Frame[], bytes: number): void {
+    let data: Buffer;
+    const first = group[0].data;
+    const last = group[group.length - 1].data;
+    if (group.length === 1) data = first;
+    else if (first.buffer === last.buffer && last.byteOffset + last.length - first.byteOffset === bytes) {
+      // contiguous views of one source read: one view, no copy
+      data = Buffer.from(first.buffer, first.byteOffset, bytes);
+    } else data = Buffer.concat(group.map((f) => f.data), bytes);
+    let seconds = 0;
+    for (const f of group) if (f.sampleRate) seconds += f.samples / f.sampleRate;
+    this.framesIn += group.length;
+    this.secondsIn += seconds;
+    this.ring.append(data, seconds);
+    this.broadcaster.onAppend();
+  }
+
+  /** Where a new listener starts: a frame boundary about burst_size back (after Ogg headers). */
+  burstStart(): number {
+    return this.ring.burstStart(this.config.burst_size, this.format === 'ogg' ? this.oggDataStart : 0);
+  }
+
+  setTitle(title: string, url = ''): void {
+    if (title === this.title && url === this.titleUrl) return;
+    this.title = title;
+    this.titleUrl = url;
+    this.titleChangedAt = Date.now();
+    this.icyBlock = encodeIcyBlock(title, url);
+    this.icyVersion++;
+    this.events.onTitle(this);
+  }
+
+  /** Whether listeners may get ICY metadata here (MP3/AAC only). */
+  get icyAllowed(): boolean {
+    return this.config.enable_icy && this.format !== 'ogg';
+  }
+
+  /** Average bitrate of what the buffer holds, kbit/s; 0 if unknown. */
+  get measuredBitrate(): number {
+    return this.secondsIn > 0 ? Math.round((this.bytesIn * 8) / this.secondsIn / 1000) : 0;
+  }
+}

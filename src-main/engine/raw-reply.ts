@@ -1,0 +1,18 @@
+import type { Socket } from 'node:net';
+import { SERVER_ID } from './version.js';
+
+/** Strips what would break a header line (a source's ice-name could carry CR/LF). */
+export function headerSafe(v: string): string {
+  return v.replace(/[\r\n\0]+/g, ' ').trim();
+}
+
+/** Writes a complete HTTP/1.0 response on a raw socket and closes it. */
+export function rawReply(socket: Socket, status: number, reason: string, body = '', headers: Record<string, string> = {}): void {
+  if (socket.destroyed) return;
+  const lines = [`HTTP/1.0 ${status} ${reason}`, `Server: ${SERVER_ID}`, 'Connection: close'];
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${headerSafe(v)}`);
+  if (body) lines.push('Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`);
+  socket.end(lines.join('\r\n') + '\r\n\r\n' + body);
+  // a client that never reads must not keep the socket
+  socket.setTimeout(5000, () => socket.destroy());
+}

@@ -1,0 +1,255 @@
+// Snapshots of the engine for the APIs: Cycast's /api/status and /api/stats, Icecast's status-json.xsl and
+// admin XML, and Prometheus metrics. Field names follow those servers so existing tools keep working.
+
+import type { Engine } from './engine.js';
+import type { Mount } from './mount.js';
+import { SERVER_ID } from './version.js';
+
+function uptimeFormatted(seconds: number): string {
+  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+}
+
+/** "Artist - Title" split back, as Cycast's status reported artist and title. */
+function splitTitle(title: string): { artist: string; title: string } {
+  const i = title.indexOf(' - ');
+  return i > 0 ? { artist: title.slice(0, i), title: title.slice(i + 3) } : { artist: '', title };
+}
+
+export function mountStatus(m: Mount) {
+  const d = m.description;
+  const info = m.info;
+  return {
+    mount: m.path,
+    format: m.format,
+    content_type: m.contentType,
+    live: m.source !== null,
+    title: m.title,
+    listeners: m.broadcaster.count,
+    listener_peak: m.listenerPeak,
+    max_listeners: m.config.max_listeners,
+    station_name: d.name,
+    station_description: d.description,
+    station_genre: d.genre,
+    station_url: d.url,
+    bitrate: d.bitrate || m.measuredBitrate,
+    codec: info?.codec ?? null,
+    samplerate: info?.sampleRate ?? null,
+    channels: info?.channels ?? null,
+    source: m.source && {
+      ip: m.source.ip,
+      user_agent: m.source.userAgent,
+      protocol: m.source.protocol,
+      content_type: m.source.contentType,
+      connected_at: new Date(m.source.connectedAt).toISOString(),
+      connected_seconds: Math.round((Date.now() - m.source.connectedAt) / 1000),
+      bytes_received: m.source.bytesIn,
+    },
+    buffer: { bytes: m.ring.length, capacity: m.ring.capacity, chunks: m.ring.size },
+  };
+}
+
+/** Cycast's /api/status, plus `mounts` with every mount. */
+export function apiStatus(engine: Engine) {
+  const main = [...engine.mounts.values()][0];
+  const uptime = Math.floor((Date.now() - engine.startedAt) / 1000);
+  const live = main?.source !== null && main?.source !== undefined;
+  return {
+    source_connected: live,
+    source_status: live ? 'Connected' : 'Playlist Fallback',
+    metadata: { ...splitTitle(main?.title ?? ''), song: main?.title ?? '' },
+    listeners: engine.totalListeners,
+    uptime_seconds: uptime,
+    uptime_formatted: uptimeFormatted(uptime),
+    station_name: engine.config.metadata.station_name,
+    station_genre: engine.config.metadata.station_genre,
+    mount_point: main?.path ?? engine.config.server.mount_point,
+    server: SERVER_ID,
+    mounts: [...engine.mounts.values()].map(mountStatus),
+  };
+}
+
+/** Cycast's /api/stats: listener details and buffer fill. */
+export function apiStats(engine: Engine) {
+  const mounts = [...engine.mounts.values()];
+  const listeners = mounts.flatMap((m) =>
+    m.broadcaster.all().map((l) => ({
+      id: l.id,
+      mount: m.path,
+      ip: l.ip,
+      user_agent: l.userAgent,
+      bytes_sent: l.bytesSent,
+      connected_seconds: Math.floor((Date.now() - l.connectedAt) / 1000),
+      active: !l.blocked,
+      lag_bytes: m.broadcaster.lagOf(l),
+    })),
+  );
+  const main = mounts[0];
+  const capacity = main ? main.ring.capacity : 0;
+  const available = main ? main.ring.length : 0;
+  return {
+    total_listeners: listeners.length,
+    total_bytes_sent: mounts.reduce((n, m) => n + m.broadcaster.totalBytesSent, 0),
+    listeners,
+    buffer: {
+      available,
+      space: capacity - available,
+      fill_percentage: capacity ? (available / capacity) * 100 : 0,
+    },
+    counters: { ...engine.counters },
+  };
+}
+
+function isoNoMillis(t: number): string {
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, '+0000');
+}
+
+function hostOf(engine: Engine, hostHeader?: string): string {
+  return hostHeader || `${engine.config.server.host === '0.0.0.0' ? '127.0.0.1' : engine.config.server.host}:${engine.ports.listen}`;
+}
+
+/** Icecast's /status-json.xsl: `icestats`, with `source` an object for one live mount, an array for several. */
+export function icestats(engine: Engine, hostHeader?: string) {
+  const host = hostOf(engine, hostHeader);
+  const sources = [...engine.mounts.values()]
+    .filter((m) => m.source)
+    .map((m) => {
+      const d = m.description;
+      return {
+        audio_info: d.audioInfo || undefined,
+        bitrate: d.bitrate || m.measuredBitrate || undefined,
+        channels: m.info?.channels,
+        genre: d.genre,
+        listener_peak: m.listenerPeak,
+        listeners: m.broadcaster.count,
+        listenurl: `http://${host}${m.path}`,
+        samplerate: m.info?.sampleRate,
+        server_description: d.description,
+        server_name: d.name,
+        server_type: m.contentType,
+        server_url: d.url,
+        stream_start: new Date(m.source!.connectedAt).toUTCString(),
+        stream_start_iso8601: isoNoMillis(m.source!.connectedAt),
+        title: m.title || undefined,
+        dummy: null,
+      };
+    });
+  return {
+    icestats: {
+      admin: engine.config.admin.user,
+      host: host.replace(/:\d+$/, ''),
+      location: 'Cycast Studio',
+      server_id: SERVER_ID,
+      server_start: new Date(engine.startedAt).toUTCString(),
+      server_start_iso8601: isoNoMillis(engine.startedAt),
+      ...(sources.length === 0 ? {} : { source: sources.length === 1 ? sources[0] : sources }),
+    },
+  };
+}
+
+export function xmlEscape(s: string): string {
+  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+}
+
+function el(name: string, value: string | number): string {
+  return `<${name}>${xmlEscape(String(value))}</${name}>`;
+}
+
+/** Icecast's /admin/stats XML. */
+export function adminStatsXml(engine: Engine, hostHeader?: string): string {
+  const host = hostOf(engine, hostHeader);
+  const mounts = [...engine.mounts.values()];
+  const body = mounts
+    .map((m) => {
+      const d = m.description;
+      return (
+        `<source mount="${xmlEscape(m.path)}">` +
+        el('genre', d.genre) +
+        el('listener_peak', m.listenerPeak) +
+        el('listeners', m.broadcaster.count) +
+        el('listenurl', `http://${host}${m.path}`) +
+        el('max_listeners', m.config.max_listeners || 'unlimited') +
+        el('public', d.public ? 1 : 0) +
+        el('server_description', d.description) +
+        el('server_name', d.name) +
+        el('server_type', m.contentType) +
+        el('server_url', d.url) +
+        el('slow_listeners', 0) +
+        el('source_ip', m.source?.ip ?? '') +
+        el('stream_start', m.source ? new Date(m.source.connectedAt).toUTCString() : '') +
+        el('title', m.title) +
+        el('total_bytes_read', m.bytesIn) +
+        el('total_bytes_sent', m.broadcaster.totalBytesSent) +
+        el('user_agent', m.source?.userAgent ?? '') +
+        `</source>`
+      );
+    })
+    .join('');
+  return (
+    '<?xml version="1.0"?>\n<icestats>' +
+    el('admin', engine.config.admin.user) +
+    el('client_connections', engine.counters.clientConnections) +
+    el('clients', engine.totalListeners + mounts.filter((m) => m.source).length) +
+    el('connections', engine.counters.clientConnections) +
+    el('host', host.replace(/:\d+$/, '')) +
+    el('listener_connections', engine.counters.listenerConnections) +
+    el('listeners', engine.totalListeners) +
+    el('server_id', SERVER_ID) +
+    el('server_start', new Date(engine.startedAt).toUTCString()) +
+    el('source_client_connections', engine.counters.sourceConnections) +
+    el('sources', mounts.filter((m) => m.source).length) +
+    body +
+    '</icestats>\n'
+  );
+}
+
+export function listClientsXml(m: Mount): string {
+  const rows = m.broadcaster
+    .all()
+    .map(
+      (l) =>
+        `<listener id="${l.id}">` +
+        el('IP', l.ip) +
+        el('UserAgent', l.userAgent) +
+        el('Connected', Math.floor((Date.now() - l.connectedAt) / 1000)) +
+        el('ID', l.id) +
+        el('BytesSent', l.bytesSent) +
+        '</listener>',
+    )
+    .join('');
+  return `<?xml version="1.0"?>\n<icestats><source mount="${xmlEscape(m.path)}">${el('Listeners', m.broadcaster.count)}${rows}</source></icestats>\n`;
+}
+
+export function iceResponse(message: string, ok: boolean): string {
+  return `<?xml version="1.0"?>\n<iceresponse>${el('message', message)}${el('return', ok ? 1 : 0)}</iceresponse>\n`;
+}
+
+/** Prometheus text exposition format. */
+export function prometheusMetrics(engine: Engine): string {
+  const out: string[] = [];
+  const metric = (name: string, type: 'gauge' | 'counter', help: string, rows: [Record<string, string> | null, number][]): void => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of rows) {
+      const l = labels ? '{' + Object.entries(labels).map(([k, x]) => `${k}="${x.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\' + c))}"`).join(',') + '}' : '';
+      out.push(`${name}${l} ${v}`);
+    }
+  };
+  const mounts = [...engine.mounts.values()];
+  const per = (f: (m: Mount) => number): [Record<string, string>, number][] => mounts.map((m) => [{ mount: m.path }, f(m)]);
+  metric('cycast_up', 'gauge', 'Whether the engine is running.', [[null, 1]]);
+  metric('cycast_uptime_seconds', 'gauge', 'Seconds since the engine started.', [[null, Math.floor((Date.now() - engine.startedAt) / 1000)]]);
+  metric('cycast_listeners', 'gauge', 'Listeners connected now.', per((m) => m.broadcaster.count));
+  metric('cycast_listener_peak', 'gauge', 'Most listeners at once since start.', per((m) => m.listenerPeak));
+  metric('cycast_source_connected', 'gauge', '1 when a live source is on the mount.', per((m) => (m.source ? 1 : 0)));
+  metric('cycast_buffer_bytes', 'gauge', 'Bytes held in the stream buffer.', per((m) => m.ring.length));
+  metric('cycast_received_bytes_total', 'counter', 'Audio bytes received from sources.', per((m) => m.bytesIn));
+  metric('cycast_sent_bytes_total', 'counter', 'Bytes sent to listeners.', per((m) => m.broadcaster.totalBytesSent));
+  metric('cycast_listener_connections_total', 'counter', 'Listener connections accepted.', per((m) => m.listenerConnections));
+  metric('cycast_source_connections_total', 'counter', 'Source logins accepted.', [[null, engine.counters.sourceConnections]]);
+  metric('cycast_source_login_failures_total', 'counter', 'Source logins refused for wrong credentials.', [[null, engine.counters.failedSourceLogins]]);
+  metric('cycast_slow_listener_drops_total', 'counter', 'Listeners dropped for falling behind.', [[null, engine.counters.slowListenerDrops]]);
+  metric('cycast_client_connections_total', 'counter', 'TCP connections accepted.', [[null, engine.counters.clientConnections]]);
+  const mem = process.memoryUsage();
+  metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[null, mem.rss]]);
+  metric('process_heap_bytes', 'gauge', 'V8 heap used in bytes.', [[null, mem.heapUsed]]);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,191 @@
+// The one schema of config.hcl: every block, every key, its type, default, range and documentation.
+// Both the main process (loading, --check) and the studio UI (inline validation) use it.
+
+export type AudioFormat = 'mp3' | 'ogg' | 'aac';
+export const AUDIO_FORMATS: readonly AudioFormat[] = ['mp3', 'ogg', 'aac'];
+
+export interface ServerConfig {
+  host: string;
+  source_port: number;
+  listen_port: number;
+  /** SHOUTcast v1 sources: the password line arrives here. -1 means source_port + 1; 0 turns it off. */
+  shoutcast_port: number;
+  source_password: string;
+  source_user: string;
+  mount_point: string;
+  format: AudioFormat;
+}
+
+export interface BufferConfig {
+  size_mb: number;
+}
+
+export interface PlaylistConfig {
+  directory: string;
+  shuffle: boolean;
+  extensions: string[];
+}
+
+export interface BroadcasterConfig {
+  chunk_size: number;
+  burst_size: number;
+  queue_size: number;
+  sleep_high: number;
+  sleep_medium: number;
+  sleep_low: number;
+}
+
+export interface MetadataConfig {
+  station_name: string;
+  station_description: string;
+  station_genre: string;
+  station_url: string;
+  enable_icy: boolean;
+  icy_metaint: number;
+}
+
+export interface AdvancedConfig {
+  max_listeners: number;
+  source_timeout: number;
+  header_timeout: number;
+  verbose_logging: boolean;
+  enable_stats: boolean;
+  flask_debug: boolean;
+  flask_secret_key: string;
+}
+
+export interface AdminConfig {
+  user: string;
+  /** empty: the source password is the admin password */
+  password: string;
+}
+
+/** A mount's settings after defaults from the global blocks have been applied. */
+export interface MountConfig {
+  path: string;
+  source_password: string;
+  source_user: string;
+  format: AudioFormat;
+  max_listeners: number;
+  burst_size: number;
+  queue_size: number;
+  icy_metaint: number;
+  enable_icy: boolean;
+  station_name: string;
+  station_description: string;
+  station_genre: string;
+  station_url: string;
+  public: boolean;
+  playlist_directory: string;
+}
+
+export interface CycastConfig {
+  server: ServerConfig;
+  buffer: BufferConfig;
+  playlist: PlaylistConfig;
+  broadcaster: BroadcasterConfig;
+  metadata: MetadataConfig;
+  advanced: AdvancedConfig;
+  admin: AdminConfig;
+  /** every mount, the server's mount_point first; keyed by path */
+  mounts: MountConfig[];
+}
+
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'string[]';
+
+export interface FieldSpec {
+  type: FieldType;
+  default: unknown;
+  min?: number;
+  max?: number;
+  oneOf?: readonly string[];
+  /** extra rule; returns the reason the value is wrong */
+  check?: (value: never) => string | undefined;
+  doc: string;
+  /** accepted so that older configs load, but has no effect: the notice shown when it is set */
+  compat?: string;
+}
+
+const mountPath = (v: string): string | undefined =>
+  /^\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]*$/.test(v) && !v.includes('..') && !v.includes('//')
+    ? undefined
+    : 'must be a URL path starting with "/" (letters, digits, "-", "_", "." and "/"), like "/stream"';
+
+const extension = (v: string[]): string | undefined =>
+  v.every((e) => /^\.[A-Za-z0-9]+$/.test(e)) ? undefined : 'must be a list of extensions like [".mp3", ".ogg"]';
+
+const hostCheck = (v: string): string | undefined =>
+  v.length > 0 && !/\s/.test(v) ? undefined : 'must be an IP address or host name, like "0.0.0.0"';
+
+const port = (doc: string, def: number): FieldSpec => ({ type: 'integer', default: def, min: 0, max: 65535, doc });
+
+export const SCHEMA = {
+  server: {
+    host: { type: 'string', default: '0.0.0.0', check: hostCheck, doc: 'Address to listen on: "0.0.0.0" for every interface, "127.0.0.1" for this machine only.' },
+    source_port: port('Port where sources (Mixxx, BUTT, ffmpeg) connect. May equal listen_port: one port then serves both, like Icecast. 0 picks a free port.', 8000),
+    listen_port: port('Port where listeners connect, and where the status page and APIs are served. 0 picks a free port.', 8001),
+    shoutcast_port: { type: 'integer', default: -1, min: -1, max: 65535, doc: 'Port for SHOUTcast v1 sources (password line, then icy-* headers). -1: source_port + 1, as SHOUTcast encoders expect; 0: off.' },
+    source_password: { type: 'string', default: 'hackme', doc: 'Password sources send (HTTP Basic auth, or the SHOUTcast password line). Change it.' },
+    source_user: { type: 'string', default: 'source', doc: 'User name sources must send; "" accepts any user name (some encoders send their own).' },
+    mount_point: { type: 'string', default: '/stream', check: mountPath, doc: 'The main mount: listeners tune in at http://host:listen_port/stream.' },
+    format: { type: 'string', default: 'mp3', oneOf: ['mp3', 'ogg', 'aac'], doc: 'Audio format of the main mount: "mp3", "ogg" (Vorbis or Opus) or "aac" (ADTS). A source sending another format is refused.' },
+  },
+  buffer: {
+    size_mb: { type: 'number', default: 10, min: 1, max: 1000, doc: 'Size of each mount\'s stream buffer in megabytes: how far behind a listener may fall before it is dropped, at most.' },
+  },
+  playlist: {
+    directory: { type: 'string', default: './music', doc: 'Folder of music for the fallback playlist, relative to config.hcl.' },
+    shuffle: { type: 'boolean', default: true, doc: 'Shuffle the playlist when it is loaded.' },
+    extensions: { type: 'string[]', default: ['.mp3', '.ogg'], check: extension, doc: 'File extensions taken from the music folder.' },
+  },
+  broadcaster: {
+    chunk_size: { type: 'integer', default: 8192, min: 1024, max: 65536, doc: 'Largest piece of audio, in bytes, stored in the stream buffer as one chunk; bigger source writes are split at frame boundaries.' },
+    burst_size: { type: 'integer', default: 65536, min: 0, max: 8388608, doc: 'Bytes of recent audio a new listener receives at once, so playback starts without waiting (Icecast\'s burst-size).' },
+    queue_size: { type: 'integer', default: 524288, min: 16384, max: 1073741824, doc: 'A listener more than this many bytes behind the live point is disconnected, so a slow listener never holds up the others (Icecast\'s queue-size).' },
+    sleep_high: { type: 'number', default: 0.001, min: 0, max: 10, doc: 'Accepted for compatibility with Cycast; has no effect (the broadcaster is event-driven).', compat: 'has no effect: the broadcaster sends as soon as audio arrives, with no sleep loop' },
+    sleep_medium: { type: 'number', default: 0.005, min: 0, max: 10, doc: 'Accepted for compatibility with Cycast; has no effect.', compat: 'has no effect: the broadcaster sends as soon as audio arrives, with no sleep loop' },
+    sleep_low: { type: 'number', default: 0.01, min: 0, max: 10, doc: 'Accepted for compatibility with Cycast; has no effect.', compat: 'has no effect: the broadcaster sends as soon as audio arrives, with no sleep loop' },
+  },
+  metadata: {
+    station_name: { type: 'string', default: 'Cycast Radio', doc: 'Station name sent to listeners (icy-name) unless the source names its stream.' },
+    station_description: { type: 'string', default: 'Internet radio powered by Cycast Studio', doc: 'Station description (icy-description).' },
+    station_genre: { type: 'string', default: 'Various', doc: 'Genre (icy-genre).' },
+    station_url: { type: 'string', default: '', doc: 'Station web site (icy-url).' },
+    enable_icy: { type: 'boolean', default: true, doc: 'Send ICY in-stream titles to listeners that ask for them (Icy-MetaData: 1). MP3 and AAC mounts only.' },
+    icy_metaint: { type: 'integer', default: 16000, min: 256, max: 65536, doc: 'Audio bytes between two ICY metadata blocks.' },
+  },
+  advanced: {
+    max_listeners: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners at once over all mounts; 0: no limit. Over it, new listeners get 503.' },
+    source_timeout: { type: 'number', default: 10, min: 1, max: 3600, doc: 'Seconds a connected source may send nothing before it is dropped.' },
+    header_timeout: { type: 'number', default: 10, min: 1, max: 300, doc: 'Seconds a client has to send its complete request head.' },
+    verbose_logging: { type: 'boolean', default: false, doc: 'Log every request and more detail per connection.' },
+    enable_stats: { type: 'boolean', default: true, doc: 'Serve /api/stats.' },
+    flask_debug: { type: 'boolean', default: false, doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },
+    flask_secret_key: { type: 'string', default: '', doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },
+  },
+  admin: {
+    user: { type: 'string', default: 'admin', doc: 'User name for /admin/ and the studio.' },
+    password: { type: 'string', default: '', doc: 'Password for /admin/ and the studio; empty: the source password.' },
+  },
+} as const satisfies Record<string, Record<string, FieldSpec>>;
+
+/** Keys of a `mount "/path" { }` block. Unset keys take the global value named in `inherits`. */
+export const MOUNT_SCHEMA: Record<string, FieldSpec & { inherits?: string }> = {
+  source_password: { type: 'string', default: null, inherits: 'server.source_password', doc: 'Password for sources of this mount.' },
+  source_user: { type: 'string', default: null, inherits: 'server.source_user', doc: 'User name for sources of this mount.' },
+  format: { type: 'string', default: 'mp3', oneOf: AUDIO_FORMATS, doc: 'Audio format: "mp3", "ogg" or "aac".' },
+  max_listeners: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners on this mount; 0: no limit of its own.' },
+  burst_size: { type: 'integer', default: null, min: 0, max: 8388608, inherits: 'broadcaster.burst_size', doc: 'Burst for new listeners, bytes.' },
+  queue_size: { type: 'integer', default: null, min: 16384, max: 1073741824, inherits: 'broadcaster.queue_size', doc: 'Slow-listener limit, bytes.' },
+  icy_metaint: { type: 'integer', default: null, min: 256, max: 65536, inherits: 'metadata.icy_metaint', doc: 'Bytes between ICY metadata blocks.' },
+  enable_icy: { type: 'boolean', default: null, inherits: 'metadata.enable_icy', doc: 'ICY titles on this mount.' },
+  station_name: { type: 'string', default: null, inherits: 'metadata.station_name', doc: 'Station name for this mount.' },
+  station_description: { type: 'string', default: null, inherits: 'metadata.station_description', doc: 'Description for this mount.' },
+  station_genre: { type: 'string', default: null, inherits: 'metadata.station_genre', doc: 'Genre for this mount.' },
+  station_url: { type: 'string', default: null, inherits: 'metadata.station_url', doc: 'Web site for this mount.' },
+  public: { type: 'boolean', default: false, doc: 'Advertised as public (icy-pub) when the source does not say.' },
+  playlist_directory: { type: 'string', default: null, inherits: 'playlist.directory', doc: 'Music folder for this mount\'s fallback playlist.' },
+};
+
+export type BlockName = keyof typeof SCHEMA;
+export const BLOCK_NAMES = Object.keys(SCHEMA) as BlockName[];
