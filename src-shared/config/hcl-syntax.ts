@@ -296,7 +296,10 @@ class Parser {
         this.next();
         const value = this.parseValue(tok);
         const end = this.peek();
-        if (!(end.type === 'newline' || end.type === 'eof' || (end.type === 'punct' && end.text === '}'))) {
+        if (!(end.type === 'newline' || end.type === 'eof')) {
+          if (end.type === 'punct' && end.text === '}' && closer) {
+            this.fail(end, `put the closing '}' of "${closer.type}" on a line of its own`);
+          }
           this.fail(end, `expected the end of the line after the value of "${tok.text}", found ${describe(end)}`);
         }
         nodes.push({ kind: 'attribute', name: tok.text, pos: tok.start, value });
@@ -318,14 +321,32 @@ class Parser {
       }
       this.next();
       const block: HclBlock = { kind: 'block', type: tok.text, labels, pos: tok.start, open: open.start, close: open.start, body: [] };
-      block.body = this.parseBody(block);
+      block.body = this.peek().type === 'newline' ? this.parseBody(block) : this.parseOneLineBody(block);
       block.close = this.next().start; // the '}'
       const end = this.peek();
-      if (!(end.type === 'newline' || end.type === 'eof' || (end.type === 'punct' && end.text === '}'))) {
+      if (!(end.type === 'newline' || end.type === 'eof')) {
         this.fail(end, `expected the end of the line after the closing '}' of "${tok.text}", found ${describe(end)}`);
       }
       nodes.push(block);
     }
+  }
+
+  /** `name { key = value }`: a block on one line holds at most one setting. */
+  private parseOneLineBody(block: HclBlock): HclNode[] {
+    const first = this.peek();
+    if (first.type === 'punct' && first.text === '}') return [];
+    if (first.type !== 'ident') this.fail(first, `expected a setting name in the block "${block.type}", found ${describe(first)}`);
+    this.next();
+    const eq = this.next();
+    if (!(eq.type === 'punct' && eq.text === '=')) {
+      this.fail(eq, `expected '=' after "${first.text}", found ${describe(eq)}`);
+    }
+    const value = this.parseValue(first);
+    const end = this.peek();
+    if (!(end.type === 'punct' && end.text === '}')) {
+      this.fail(end, `a block written on one line holds one setting: put each setting of "${block.type}" on its own line`);
+    }
+    return [{ kind: 'attribute', name: first.text, pos: first.start, value }];
   }
 
   private parseValue(owner: Token): HclValue {
