@@ -251,3 +251,42 @@ export function basic(user: string, password: string): string {
 export async function get(url: string, auth?: { user: string; password: string }): Promise<Response> {
   return fetch(url, { headers: auth ? { Authorization: basic(auth.user, auth.password) } : {} });
 }
+
+/**
+ * A raw Icecast SOURCE client that writes `data` in 4 KiB pieces at `bytesPerSecond`, looping, until stopped.
+ * `sent` counts the audio bytes written.
+ */
+export async function pacedSource(port: number, mount: string, data: Buffer, bytesPerSecond: number, contentType = 'audio/mpeg') {
+  const s = connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  let reply = '';
+  s.on('data', (d) => (reply += d));
+  s.write(`SOURCE ${mount} HTTP/1.0\r\nAuthorization: ${basic('source', PASSWORD)}\r\nContent-Type: ${contentType}\r\nice-name: Paced\r\n\r\n`);
+  await waitFor(() => reply.includes('\r\n\r\n'), 3000, 'source accepted');
+  if (!reply.startsWith('HTTP/1.0 200')) throw new Error(`source refused: ${reply}`);
+  const piece = 4096;
+  const state = { sent: 0, stopped: false };
+  const t0 = Date.now();
+  let pos = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((Date.now() - t0) / 1000) * bytesPerSecond);
+    while (state.sent < due && !s.destroyed) {
+      const n = Math.min(piece, data.length - pos);
+      s.write(data.subarray(pos, pos + n));
+      state.sent += n;
+      pos = (pos + n) % data.length;
+    }
+  }, 10);
+  return {
+    state,
+    socket: s,
+    stop: (): Promise<void> =>
+      new Promise((resolve) => {
+        clearInterval(timer);
+        state.stopped = true;
+        if (s.destroyed) return resolve();
+        s.once('close', () => resolve());
+        s.end();
+      }),
+  };
+}
