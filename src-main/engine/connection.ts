@@ -28,6 +28,7 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
     // resets and the like: the 'close' that follows cleans up
   };
   const onData = (data: Buffer): void => {
+    const searched = buf.length;
     buf = buf.length ? Buffer.concat([buf, data]) : data;
     if (shoutcastPort) {
       const nl = buf.indexOf('\n');
@@ -38,14 +39,13 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
         return;
       }
     }
-    const end = findHeadEnd(buf);
-    if (end < 0) {
-      if (buf.length > MAX_HEAD_BYTES) {
-        done();
-        rawReply(socket, 431, 'Request Header Fields Too Large', `The request head is larger than ${MAX_HEAD_BYTES} bytes.\n`);
-      }
+    const end = findHeadEnd(buf, searched);
+    if (end > MAX_HEAD_BYTES || (end < 0 && buf.length > MAX_HEAD_BYTES)) {
+      done();
+      rawReply(socket, 431, 'Request Header Fields Too Large', `The request head is larger than ${MAX_HEAD_BYTES} bytes.\n`);
       return;
     }
+    if (end < 0) return;
     done();
     let head;
     try {

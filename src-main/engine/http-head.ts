@@ -33,10 +33,11 @@ export class HeadError extends Error {
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) (HTTP\/\d\.\d)$/;
 
-/** Where the head ends (index just past the blank line), or -1 if it has not ended yet. */
-export function findHeadEnd(buf: Buffer): number {
-  const crlf = buf.indexOf('\r\n\r\n');
-  const lf = buf.indexOf('\n\n');
+/** Where the head ends (index just past the blank line), or -1 if it has not ended yet. `from`: bytes already searched. */
+export function findHeadEnd(buf: Buffer, from = 0): number {
+  const start = Math.max(0, from - 3);
+  const crlf = buf.indexOf('\r\n\r\n', start);
+  const lf = buf.indexOf('\n\n', start);
   if (crlf < 0 && lf < 0) return -1;
   if (lf < 0 || (crlf >= 0 && crlf < lf)) return crlf + 4;
   return lf + 2;
