@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decode, ffprobeStreams, fixture } from '../helpers/audio.js';
-import { ADMIN, ffmpegSource, get, kill, listen, pacedSource, PASSWORD, rawExchange, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { ADMIN, ffmpegSource, get, kill, listen, pacedSource, PASSWORD, rawExchange, run, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
 
 function saveCapture(name: string, data: Buffer): string {
   const file = join(tmpdir(), `cycast-${process.pid}-${name}`);
@@ -97,6 +97,22 @@ mount "/small" {
     } finally {
       await src.stop();
     }
+  });
+
+  it('shows the updinfo title in mpv, a real player', async () => {
+    const src = ffmpegSource(srv.sourcePort, '/stream', fixture('mp3', 10), { contentType: 'audio/mpeg', format: 'mp3' });
+    try {
+      await waitFor(() => srv.engine.mounts.get('/stream')!.source !== null, 8000, 'source');
+      const set = await get(srv.url('/admin/metadata?mount=/stream&mode=updinfo&song=' + encodeURIComponent('Nina Simone - Feeling Good')), ADMIN);
+      assert.equal(set.status, 200);
+      const mpv = run('mpv', ['--no-config', '--ao=null', '--vo=null', '--length=2', srv.url('/stream')]);
+      const { code, output } = await mpv.done;
+      assert.equal(code, 0, output);
+      assert.match(output, /icy-title: Nina Simone - Feeling Good/);
+    } finally {
+      await kill(src.child);
+    }
+    await waitFor(() => srv.engine.mounts.get('/stream')!.source === null, 3000);
   });
 
   it('sends no ICY blocks to a listener that did not ask', async () => {
