@@ -38,14 +38,33 @@ buffer {
 }
 
 playlist {
-  # Music for the fallback playlist (AutoDJ), relative to this file.
+  # Play the playlist (AutoDJ) whenever no DJ is live.
+  enabled = true
+
+  # Music for the playlist, relative to this file. The folder is watched: files you add or delete
+  # there join or leave the playlist. With no playable music, a bundled demo track plays.
   directory = "./music"
 
-  # Shuffle the playlist when it is loaded.
+  # Shuffle the playlist when it is first built from the music folder (a saved playlist keeps the
+  # order you gave it).
   shuffle = true
+
+  # Shuffle again at the end of every pass.
+  reshuffle = false
+
+  # Start again from the top after the last track; false: silence after the last track.
+  repeat = true
 
   # File extensions taken from the music folder.
   extensions = [".mp3", ".ogg"]
+
+  # The playlist is saved here (M3U8, beside this file); other mounts use playlist-NAME.m3u8.
+  file = "playlist.m3u8"
+
+  # Seconds after a DJ disconnects before the playlist comes back (silence meanwhile): a DJ whose
+  # connection blips reconnects without the playlist cutting in. The playlist then moves on to the
+  # next track rather than resuming the one the DJ interrupted.
+  resume_delay = 3
 }
 
 broadcaster {
@@ -95,6 +114,10 @@ advanced {
   # Serve /api/stats.
   enable_stats = true
 
+  # Seconds a source kicked by an admin may not log in again from the same address, so its
+  # auto-reconnect does not put it straight back on air.
+  kick_ban = 10
+
   # flask_debug and flask_secret_key are accepted for compatibility with Cycast and do nothing.
 }
 
@@ -116,4 +139,5 @@ admin {
 #   icy_metaint     = 8192
 #   station_name    = "Cycast Radio (Ogg)"
 #   playlist_directory = "./music/ogg"
+#   playlist_enabled   = true
 # }

@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, formatIssue, loadConfigFile, type LoadedConfig } from './config/load.js';
 import { Engine, PortInUseError } from './engine/engine.js';
 import { formatLogLine, Logger } from './engine/log.js';
 import { SERVER_VERSION } from './engine/version.js';
+import { BUNDLED_CONFIG } from './paths.js';
 import type { CycastConfig } from '../src-shared/config/schema.js';
 
 export const EXIT_OK = 0;
@@ -16,8 +16,6 @@ export const EXIT_USAGE = 64;
 export const EXIT_CONFIG = 2;
 export const EXIT_PORT_IN_USE = 3;
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BUNDLED_CONFIG = resolve(PACKAGE_ROOT, 'config/config.hcl');
 
 const HELP = `Cycast Studio ${SERVER_VERSION}: an Icecast-compatible streaming server with a studio.
 
@@ -120,7 +118,7 @@ export async function runHeadless(configPath: string): Promise<number> {
   const { config } = loaded;
   const logger = new Logger(config.advanced.verbose_logging);
   logger.subscribe((e) => (e.level === 'error' || e.level === 'warn' ? console.error : console.log)(formatLogLine(e)));
-  const engine = new Engine(config, logger);
+  const engine = new Engine(config, logger, { baseDir: dirname(configPath) });
   let ports;
   try {
     ports = await engine.start();

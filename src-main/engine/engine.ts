@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { basename, resolve } from 'node:path';
 import type { CycastConfig, MountConfig } from '../../src-shared/config/schema.js';
 import { secretsEqual } from './auth.js';
 import type { DropReason, Listener } from './broadcaster.js';
@@ -11,6 +12,9 @@ import { handleConnection } from './connection.js';
 import { createHttpHandler } from './http-app.js';
 import { Logger } from './log.js';
 import { Mount } from './mount.js';
+import { Feeder, realClock, type Clock } from './fallback/feeder.js';
+import { Playlist } from './fallback/playlist.js';
+import { DEMO_TRACKS, OGG_SILENCE } from '../paths.js';
 
 export { SERVER_ID, SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -27,6 +31,13 @@ export interface EngineEvents {
   'listener-connect': [mount: Mount, listener: Listener];
   'listener-disconnect': [mount: Mount, listener: Listener, reason: DropReason];
   title: [mount: Mount];
+}
+
+export interface EngineOptions {
+  /** folder relative paths in the config are resolved against (config.hcl's folder) */
+  baseDir?: string;
+  /** AutoDJ pacing clock (tests use a fake one) */
+  clock?: Clock;
 }
 
 export class PortInUseError extends Error {
@@ -55,12 +66,24 @@ export class Engine extends EventEmitter<EngineEvents> {
   private nextIdValue = 1;
   private stopping = false;
 
+  readonly baseDir: string;
+  private readonly clock: Clock;
+  /** AutoDJ of each configured mount that has one */
+  private readonly autodj = new Map<Mount, Feeder>();
+  /** `mount|ip` of kicked sources, and until when (ms) they may not log in */
+  private readonly bans = new Map<string, number>();
+
   constructor(
     public config: CycastConfig,
     readonly log: Logger = new Logger(config.advanced.verbose_logging),
+    options: EngineOptions = {},
   ) {
     super();
+    this.baseDir = options.baseDir ?? process.cwd();
+    this.clock = options.clock ?? realClock;
     for (const m of config.mounts) this.mounts.set(m.path, this.createMount(m));
+    this.on('source-connect', (m) => this.autodj.get(m)?.goLive());
+    this.on('source-disconnect', (m) => this.autodj.get(m)?.liveEnded(this.config.playlist.resume_delay));
     this.http = createHttpServer(createHttpHandler(this));
     this.http.headersTimeout = config.advanced.header_timeout * 1000;
     this.http.requestTimeout = 30_000;
@@ -87,7 +110,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Settings for a mount a source creates on a path the config does not name (like Icecast does). */
   dynamicMountConfig(path: string, format: MountConfig['format']): MountConfig {
     const main = this.config.mounts[0];
-    return { ...main, path, format, max_listeners: 0, playlist_directory: '' };
+    return { ...main, path, format, max_listeners: 0, playlist_directory: '', playlist_enabled: false };
   }
 
   addDynamicMount(cfg: MountConfig): Mount {
@@ -153,14 +176,83 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.sourceSockets.get(m) === s) this.sourceSockets.delete(m);
   }
 
-  /** Disconnects a mount's live source; false if none is connected. */
-  killSource(path: string): boolean {
+  /**
+   * Disconnects a mount's live source and bans its address from that mount for `banSeconds` (default
+   * advanced.kick_ban), so its auto-reconnect does not put it straight back on air. False if none is live.
+   */
+  killSource(path: string, banSeconds = this.config.advanced.kick_ban): boolean {
     const m = this.mounts.get(path);
     const s = m && this.sourceSockets.get(m);
     if (!m || !s) return false;
-    this.log.info(`source on ${path} disconnected by an admin`);
+    const ip = m.source?.ip ?? s.remoteAddress ?? '?';
+    if (banSeconds > 0) this.bans.set(`${path}|${ip}`, Date.now() + banSeconds * 1000);
+    this.log.info(`source on ${path} from ${ip} kicked by an admin${banSeconds > 0 ? `; it may not log in again for ${banSeconds}s` : ''}`);
     s.destroy();
     return true;
+  }
+
+  /** Seconds a source from `ip` must still wait before it may log in to `path` (0: it may). */
+  banRemaining(path: string, ip: string): number {
+    const key = `${path}|${ip}`;
+    const until = this.bans.get(key);
+    if (until === undefined) return 0;
+    const left = until - Date.now();
+    if (left <= 0) {
+      this.bans.delete(key);
+      return 0;
+    }
+    return Math.ceil(left / 1000);
+  }
+
+  feederOf(path: string): Feeder | undefined {
+    const m = this.mounts.get(path);
+    return m && this.autodj.get(m);
+  }
+
+  playlistOf(path: string): Playlist | undefined {
+    return this.feederOf(path)?.playlist ?? undefined;
+  }
+
+  /** Skips the AutoDJ track on air; false if the mount has no AutoDJ playing. */
+  skip(path: string): boolean {
+    const f = this.feederOf(path);
+    if (!f || f.state !== 'auto') return false;
+    f.skip();
+    return true;
+  }
+
+  /** The M3U8 file of a mount's playlist: playlist.file for the main mount, playlist-NAME.m3u8 for others. */
+  playlistFile(m: Mount): string {
+    const file = resolve(this.baseDir, this.config.playlist.file);
+    if (m.path === this.config.server.mount_point) return file;
+    const name = m.path.slice(1).replace(/[^A-Za-z0-9._-]+/g, '_');
+    return resolve(this.baseDir, `${basename(file).replace(/\.m3u8?$/i, '')}-${name}.m3u8`);
+  }
+
+  /** Builds the mount's playlist and starts its AutoDJ (silence until the playlist has loaded). */
+  private startAutoDj(m: Mount): void {
+    const pl = this.config.playlist;
+    const playlist = new Playlist({
+      mount: m.path,
+      format: m.format,
+      directory: resolve(this.baseDir, m.config.playlist_directory),
+      extensions: pl.extensions,
+      file: this.playlistFile(m),
+      shuffle: pl.shuffle,
+      shuffleEachPass: pl.reshuffle,
+      repeat: pl.repeat,
+      fallbackFiles: DEMO_TRACKS,
+      log: this.log,
+    });
+    const feeder = new Feeder(m, playlist, this.log, this.clock, { oggSilenceFile: OGG_SILENCE });
+    this.autodj.set(m, feeder);
+    feeder.start();
+    playlist
+      .load()
+      .then(() => {
+        if (!this.stopping) playlist.watchFolder();
+      })
+      .catch((e) => this.log.error(`${m.path}: the playlist could not be loaded: ${(e as Error).message}`));
   }
 
   /** Binds every port. Rejects with PortInUseError if one is taken. */
@@ -176,6 +268,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       shoutcast = wanted === listen || wanted === source ? wanted : await this.bind(wanted, host, 'shoutcast');
     }
     this.ports = { listen, source, shoutcast };
+    for (const m of this.mounts.values()) if (!m.dynamic && m.config.playlist_enabled) this.startAutoDj(m);
     return this.ports;
   }
 
@@ -213,6 +306,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.stopping) return;
     this.stopping = true;
     const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    for (const f of this.autodj.values()) {
+      f.stop();
+      f.playlist?.close();
+    }
     for (const m of this.mounts.values()) m.broadcaster.closeAll('shutdown');
     for (const s of this.sockets) s.destroy();
     this.http.close();

@@ -31,6 +31,17 @@ export interface SourceInfo {
   description: StreamDescription;
 }
 
+export type TitleOrigin = 'live' | 'auto';
+
+export interface HistoryEntry {
+  time: number;
+  title: string;
+  /** from a live source, or from the AutoDJ playlist */
+  origin: TitleOrigin;
+}
+
+const HISTORY_SIZE = 50;
+
 export interface MountEvents {
   onDrop(m: Mount, l: Listener, reason: DropReason): void;
   onTitle(m: Mount): void;
@@ -45,6 +56,9 @@ export class Mount {
   title = '';
   titleUrl = '';
   titleChangedAt = Date.now();
+  titleOrigin: TitleOrigin = 'auto';
+  /** titles that went on air, newest first */
+  readonly history: HistoryEntry[] = [];
   icyBlock = encodeIcyBlock('');
   icyVersion = 0;
   contentType: string;
@@ -176,13 +190,19 @@ export class Mount {
     return this.ring.burstStart(this.config.burst_size, this.format === 'ogg' ? this.oggDataStart : 0);
   }
 
-  setTitle(title: string, url = ''): void {
-    if (title === this.title && url === this.titleUrl) return;
+  /** Puts a title on air (ICY, APIs) and into the history. */
+  setTitle(title: string, url = '', origin: TitleOrigin = this.source ? 'live' : 'auto'): void {
+    if (title === this.title && url === this.titleUrl && origin === this.titleOrigin) return;
     this.title = title;
     this.titleUrl = url;
+    this.titleOrigin = origin;
     this.titleChangedAt = Date.now();
     this.icyBlock = encodeIcyBlock(title, url);
     this.icyVersion++;
+    if (title) {
+      this.history.unshift({ time: this.titleChangedAt, title, origin });
+      if (this.history.length > HISTORY_SIZE) this.history.length = HISTORY_SIZE;
+    }
     this.events.onTitle(this);
   }
 

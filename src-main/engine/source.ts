@@ -75,6 +75,12 @@ export function handleHttpSource(engine: Engine, socket: Socket, head: RequestHe
       return;
     }
   }
+  const banned = engine.banRemaining(path, ip);
+  if (banned > 0) {
+    engine.log.warn(`source on ${path} from ${ip} refused: kicked by an admin, may log in again in ${banned}s`);
+    rawReply(socket, 403, 'Forbidden', `Kicked from this mount; try again in ${banned} seconds.\n`);
+    return;
+  }
   if (mount?.source) {
     engine.log.warn(`source on ${path} from ${ip} refused: the mount already has a live source (${mount.source.ip})`);
     rawReply(socket, 403, 'Forbidden', 'Mountpoint in use.\n');
@@ -113,6 +119,12 @@ export function handleShoutcastSource(engine: Engine, socket: Socket, buf: Buffe
     engine.counters.failedSourceLogins++;
     engine.log.warn(`SHOUTcast source login refused from ${ip}: wrong password`);
     socket.end('invalid password\r\n');
+    return;
+  }
+  const banned = engine.banRemaining(mount.path, ip);
+  if (banned > 0) {
+    engine.log.warn(`SHOUTcast source from ${ip} refused: kicked by an admin, may log in again in ${banned}s`);
+    socket.end(`Kicked; try again in ${banned} seconds\r\n`);
     return;
   }
   if (mount.source) {

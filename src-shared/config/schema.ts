@@ -21,9 +21,14 @@ export interface BufferConfig {
 }
 
 export interface PlaylistConfig {
+  enabled: boolean;
   directory: string;
   shuffle: boolean;
+  reshuffle: boolean;
+  repeat: boolean;
   extensions: string[];
+  file: string;
+  resume_delay: number;
 }
 
 export interface BroadcasterConfig {
@@ -50,6 +55,7 @@ export interface AdvancedConfig {
   header_timeout: number;
   verbose_logging: boolean;
   enable_stats: boolean;
+  kick_ban: number;
   flask_debug: boolean;
   flask_secret_key: string;
 }
@@ -77,6 +83,7 @@ export interface MountConfig {
   station_url: string;
   public: boolean;
   playlist_directory: string;
+  playlist_enabled: boolean;
 }
 
 export interface CycastConfig {
@@ -134,9 +141,14 @@ export const SCHEMA = {
     size_mb: { type: 'number', default: 10, min: 1, max: 1000, doc: 'Size of each mount\'s stream buffer in megabytes: how far behind a listener may fall before it is dropped, at most.' },
   },
   playlist: {
-    directory: { type: 'string', default: './music', doc: 'Folder of music for the fallback playlist, relative to config.hcl.' },
-    shuffle: { type: 'boolean', default: true, doc: 'Shuffle the playlist when it is loaded.' },
+    enabled: { type: 'boolean', default: true, doc: 'Play the playlist (AutoDJ) whenever no live source is on air.' },
+    directory: { type: 'string', default: './music', doc: 'Folder of music for the fallback playlist, relative to config.hcl. Watched: files added or removed there join or leave the playlist.' },
+    shuffle: { type: 'boolean', default: true, doc: 'Shuffle the playlist when it is first built from the music folder (a saved playlist keeps its order).' },
+    reshuffle: { type: 'boolean', default: false, doc: 'Shuffle again at the end of every pass through the playlist.' },
+    repeat: { type: 'boolean', default: true, doc: 'Start again from the top after the last track; false: silence after the last track.' },
     extensions: { type: 'string[]', default: ['.mp3', '.ogg'], check: extension, doc: 'File extensions taken from the music folder.' },
+    file: { type: 'string', default: 'playlist.m3u8', doc: 'The playlist, saved as M3U8 beside config.hcl (other mounts: playlist-NAME.m3u8).' },
+    resume_delay: { type: 'number', default: 3, min: 0, max: 300, doc: 'Seconds after a live source leaves before the playlist resumes (silence meanwhile), so a DJ whose connection blips takes over again without the playlist cutting in.' },
   },
   broadcaster: {
     chunk_size: { type: 'integer', default: 8192, min: 1024, max: 65536, doc: 'Largest piece of audio, in bytes, stored in the stream buffer as one chunk; bigger source writes are split at frame boundaries.' },
@@ -160,6 +172,7 @@ export const SCHEMA = {
     header_timeout: { type: 'number', default: 10, min: 1, max: 300, doc: 'Seconds a client has to send its complete request head.' },
     verbose_logging: { type: 'boolean', default: false, doc: 'Log every request and more detail per connection.' },
     enable_stats: { type: 'boolean', default: true, doc: 'Serve /api/stats.' },
+    kick_ban: { type: 'number', default: 10, min: 0, max: 86400, doc: 'Seconds a source kicked by an admin may not log in again from the same address, so its auto-reconnect does not put it straight back on air.' },
     flask_debug: { type: 'boolean', default: false, doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },
     flask_secret_key: { type: 'string', default: '', doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },
   },
@@ -185,6 +198,7 @@ export const MOUNT_SCHEMA: Record<string, FieldSpec & { inherits?: string }> = {
   station_url: { type: 'string', default: null, inherits: 'metadata.station_url', doc: 'Web site for this mount.' },
   public: { type: 'boolean', default: false, doc: 'Advertised as public (icy-pub) when the source does not say.' },
   playlist_directory: { type: 'string', default: null, inherits: 'playlist.directory', doc: 'Music folder for this mount\'s fallback playlist.' },
+  playlist_enabled: { type: 'boolean', default: null, inherits: 'playlist.enabled', doc: 'AutoDJ on this mount.' },
 };
 
 export type BlockName = keyof typeof SCHEMA;

@@ -4,6 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type Socket } from 'node:net';
 import { checkConfigText } from '../../src-main/config/load.js';
 import { Engine } from '../../src-main/engine/engine.js';
+import type { Clock } from '../../src-main/engine/fallback/feeder.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger, formatLogLine } from '../../src-main/engine/log.js';
 import { parseIcyBlock } from '../../src-main/engine/icy.js';
 
@@ -38,6 +42,8 @@ export async function freePortPair(): Promise<number> {
 
 export interface TestServer {
   engine: Engine;
+  /** the folder relative config paths resolve in */
+  dir: string;
   listenPort: number;
   sourcePort: number;
   shoutcastPort: number;
@@ -46,8 +52,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts an engine with config text appended to a loopback server block. */
-export async function startServer(extra = '', server = ''): Promise<TestServer> {
+/**
+ * Starts an engine with config text appended to a loopback server block. AutoDJ is off unless `playlist`
+ * gives the body of a playlist block; relative paths resolve in a fresh temporary folder (`dir`).
+ */
+export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock } = {}): Promise<TestServer> {
   const sourcePort = await freePortPair();
   const listenPort = await freePort();
   const text = `server {
@@ -61,6 +70,9 @@ admin {
   user = "${ADMIN.user}"
   password = "${ADMIN.password}"
 }
+playlist {
+  ${opts.playlist ?? 'enabled = false'}
+}
 ${extra}
 `;
   const r = checkConfigText(text);
@@ -68,10 +80,12 @@ ${extra}
   const logs: string[] = [];
   const logger = new Logger(true);
   logger.subscribe((e) => logs.push(formatLogLine(e)));
-  const engine = new Engine(r.config, logger);
+  const dir = mkdtempSync(join(tmpdir(), 'cycast-srv-'));
+  const engine = new Engine(r.config, logger, { baseDir: dir, clock: opts.clock });
   const ports = await engine.start();
   return {
     engine,
+    dir,
     listenPort: ports.listen,
     sourcePort: ports.source,
     shoutcastPort: ports.shoutcast,

@@ -1,0 +1,399 @@
+// A mount's fallback playlist: the tracks in play order, the cursor, play-next requests, shuffle and repeat,
+// persisted as M3U8 and kept in step with the music folder.
+
+import { EventEmitter } from 'node:events';
+import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import type { AudioFormat } from '../../../src-shared/config/schema.js';
+import type { Logger } from '../log.js';
+import { readM3u8, serializeM3u8, writeFileAtomic } from './m3u8.js';
+import { displayTitle, probeTrack, type TrackInfo } from './track-probe.js';
+
+export interface PlaylistEntry {
+  id: number;
+  track: TrackInfo;
+  /** why this entry cannot play on this mount, null if it can */
+  problem: string | null;
+}
+
+export interface PlaylistOptions {
+  mount: string;
+  format: AudioFormat;
+  /** music folder (absolute); may not exist */
+  directory: string;
+  extensions: string[];
+  /** where the M3U8 lives */
+  file: string;
+  shuffle: boolean;
+  /** reshuffle at the end of every pass */
+  shuffleEachPass: boolean;
+  repeat: boolean;
+  /** files to play when the folder and the saved playlist give nothing (the bundled demo) */
+  fallbackFiles: string[];
+  log: Logger;
+  /** shuffle's source of randomness (tests pass a seeded one) */
+  random?: () => number;
+}
+
+export class Playlist extends EventEmitter<{ change: [] }> {
+  private entries: PlaylistEntry[] = [];
+  private nextId = 1;
+  /** index of the entry playing now, -1 before the first */
+  private cursor = -1;
+  private readonly upNext: number[] = [];
+  private watcher: FSWatcher | null = null;
+  private rescanTimer: NodeJS.Timeout | null = null;
+  private saveWarned = false;
+  usingFallbackFiles = false;
+
+  constructor(public opts: PlaylistOptions) {
+    super();
+  }
+
+  get list(): readonly PlaylistEntry[] {
+    return this.entries;
+  }
+
+  get current(): PlaylistEntry | null {
+    return this.entries[this.cursor] ?? null;
+  }
+
+  get shuffle(): boolean {
+    return this.opts.shuffleEachPass;
+  }
+
+  get repeat(): boolean {
+    return this.opts.repeat;
+  }
+
+  /** Entries that will play next, in order (play-next requests first). */
+  upcoming(count = 5): PlaylistEntry[] {
+    const out: PlaylistEntry[] = [];
+    for (const id of this.upNext) {
+      const e = this.byId(id);
+      if (e && !e.problem) out.push(e);
+    }
+    for (let i = 1; out.length < count && i <= this.entries.length; i++) {
+      const idx = this.cursor + i;
+      if (idx >= this.entries.length && !this.opts.repeat) break;
+      const e = this.entries[idx % this.entries.length];
+      if (!e.problem) out.push(e);
+    }
+    return out.slice(0, count);
+  }
+
+  private byId(id: number): PlaylistEntry | undefined {
+    return this.entries.find((e) => e.id === id);
+  }
+
+  private problemOf(t: TrackInfo): string | null {
+    if (t.problem) return t.problem;
+    if (t.format !== this.opts.format) {
+      return `${t.format?.toUpperCase() ?? 'this file'} cannot play on ${this.opts.mount}, which streams ${this.opts.format.toUpperCase()}`;
+    }
+    return null;
+  }
+
+  private entryFor(t: TrackInfo): PlaylistEntry {
+    return { id: this.nextId++, track: t, problem: this.problemOf(t) };
+  }
+
+  private changed(save = true): void {
+    if (save) this.save();
+    this.emit('change');
+  }
+
+  /** Loads the saved M3U8 (its order wins), then adds what is new in the music folder. */
+  async load(): Promise<void> {
+    const { file, directory } = this.opts;
+    let paths: string[] = [];
+    const saved = existsSync(file);
+    if (saved) {
+      try {
+        paths = readM3u8(file).map((e) => e.path);
+      } catch (e) {
+        this.opts.log.warn(`playlist ${file} could not be read (${(e as Error).message}); starting from the music folder`);
+      }
+    }
+    const inFolder = this.scanFolder();
+    const known = new Set(paths);
+    for (const p of inFolder) if (!known.has(p)) paths.push(p);
+    // a saved entry under the music folder that is no longer there was deleted: drop it
+    // a saved file under the music folder that is gone was deleted there: drop it; a missing file from
+    // elsewhere stays listed (as not found) so the DJ sees what went missing
+    paths = paths.filter((p) => existsSync(p) || !this.underFolder(p));
+    const tracks = await this.probeAll(paths);
+    this.entries = tracks.map((t) => this.entryFor(t));
+    this.usingFallbackFiles = false;
+    if (!this.entries.some((e) => !e.problem) && this.opts.fallbackFiles.length) {
+      const demo = (await this.probeAll(this.opts.fallbackFiles)).map((t) => this.entryFor(t)).filter((e) => !e.problem);
+      if (demo.length) {
+        this.usingFallbackFiles = true;
+        this.entries.push(...demo);
+        this.opts.log.info(`${this.opts.mount}: no playable music in ${directory}; playing the bundled demo until you add some`);
+      }
+    }
+    if (this.opts.shuffle && !saved) this.shuffleEntries();
+    const bad = this.entries.filter((e) => e.problem);
+    for (const e of bad) this.opts.log.warn(`${this.opts.mount}: skipping ${e.track.path}: ${e.problem}`);
+    this.opts.log.info(`${this.opts.mount}: playlist has ${this.entries.length - bad.length} playable track${this.entries.length - bad.length === 1 ? '' : 's'}${bad.length ? ` (${bad.length} skipped)` : ''}`);
+    this.changed(!this.usingFallbackFiles);
+  }
+
+  private underFolder(p: string): boolean {
+    const dir = resolve(this.opts.directory);
+    return resolve(p).startsWith(dir + '/') || resolve(p).startsWith(dir + '\\');
+  }
+
+  /** Audio files in a folder (the music folder by default), recursively, sorted by path. */
+  private scanFolder(folder = this.opts.directory): string[] {
+    const out: string[] = [];
+    const exts = new Set(this.opts.extensions.map((e) => e.toLowerCase()));
+    const walk = (dir: string, depth: number): void => {
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        if (n.startsWith('.')) continue;
+        const p = join(dir, n);
+        let st;
+        try {
+          st = statSync(p);
+        } catch {
+          continue;
+        }
+        if (st.isDirectory() && depth < 16) walk(p, depth + 1);
+        else if (st.isFile() && exts.has(extname(n).toLowerCase())) out.push(p);
+      }
+    };
+    if (existsSync(folder)) walk(resolve(folder), 0);
+    return out.sort();
+  }
+
+  private async probeAll(paths: string[]): Promise<TrackInfo[]> {
+    const out: TrackInfo[] = new Array(paths.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < paths.length) {
+        const i = next++;
+        try {
+          out[i] = await probeTrack(paths[i]);
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          out[i] = { path: paths[i], title: '', artist: '', album: '', duration: 0, bitrate: 0, sampleRate: 0, channels: 0, codec: '', format: null, size: 0, mtimeMs: 0, problem: err.code === 'ENOENT' ? 'file not found' : `unreadable: ${err.message}` };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    return out;
+  }
+
+  /** Adds files and folders (also from outside the music folder); returns the new entries. */
+  async add(paths: string[], at?: number): Promise<PlaylistEntry[]> {
+    const files: string[] = [];
+    for (const p of paths.map((x) => resolve(x))) {
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        files.push(p); // probe reports it as missing
+        continue;
+      }
+      if (st.isDirectory()) files.push(...this.scanFolder(p));
+      else files.push(p);
+    }
+    const existing = new Set(this.entries.map((e) => e.track.path));
+    const added = (await this.probeAll(files.filter((f) => !existing.has(f)))).map((t) => this.entryFor(t));
+    if (this.usingFallbackFiles && added.some((e) => !e.problem)) this.dropFallbackFiles();
+    const pos = at === undefined ? this.entries.length : Math.max(0, Math.min(at, this.entries.length));
+    this.entries.splice(pos, 0, ...added);
+    if (pos <= this.cursor) this.cursor += added.length;
+    for (const e of added) if (e.problem) this.opts.log.warn(`${this.opts.mount}: added ${e.track.path}, which cannot play: ${e.problem}`);
+    this.changed();
+    return added;
+  }
+
+  private dropFallbackFiles(): void {
+    const demo = new Set(this.opts.fallbackFiles.map((f) => resolve(f)));
+    const cur = this.current;
+    this.entries = this.entries.filter((e) => !demo.has(e.track.path));
+    this.cursor = cur ? this.entries.indexOf(cur) : -1;
+    this.usingFallbackFiles = false;
+  }
+
+  remove(ids: number[]): number {
+    const drop = new Set(ids);
+    const before = this.entries.length;
+    // the cursor ends on the last surviving entry at or before it, so the next track is still the one
+    // that followed the current one
+    let kept = 0;
+    for (let i = 0; i <= this.cursor && i < before; i++) if (!drop.has(this.entries[i].id)) kept++;
+    this.entries = this.entries.filter((e) => !drop.has(e.id));
+    this.cursor = this.cursor < 0 ? -1 : kept - 1;
+    for (let i = this.upNext.length - 1; i >= 0; i--) if (drop.has(this.upNext[i])) this.upNext.splice(i, 1);
+    const n = before - this.entries.length;
+    if (n) this.changed();
+    return n;
+  }
+
+  /** Moves an entry to index `to` (in the list as it is before the move). */
+  move(id: number, to: number): boolean {
+    const from = this.entries.findIndex((e) => e.id === id);
+    if (from < 0) return false;
+    const cur = this.current;
+    const [e] = this.entries.splice(from, 1);
+    this.entries.splice(Math.max(0, Math.min(to, this.entries.length)), 0, e);
+    this.cursor = cur ? this.entries.indexOf(cur) : -1;
+    this.changed();
+    return true;
+  }
+
+  private shuffleEntries(): void {
+    const rnd = this.opts.random ?? Math.random;
+    const cur = this.current;
+    for (let i = this.entries.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [this.entries[i], this.entries[j]] = [this.entries[j], this.entries[i]];
+    }
+    // the track on air goes first, so everything else is still to come
+    if (cur) {
+      this.entries.splice(this.entries.indexOf(cur), 1);
+      this.entries.unshift(cur);
+      this.cursor = 0;
+    }
+  }
+
+  /** Shuffles the list once, now. */
+  shuffleNow(): void {
+    this.shuffleEntries();
+    this.changed();
+  }
+
+  setShuffle(eachPass: boolean): void {
+    this.opts.shuffleEachPass = eachPass;
+    this.changed(false);
+  }
+
+  setRepeat(repeat: boolean): void {
+    this.opts.repeat = repeat;
+    this.changed(false);
+  }
+
+  /** Plays this entry after the current track (before the rest of the list). */
+  playNext(id: number): boolean {
+    const e = this.byId(id);
+    if (!e || e.problem) return false;
+    const i = this.upNext.indexOf(id);
+    if (i >= 0) this.upNext.splice(i, 1);
+    this.upNext.unshift(id);
+    this.changed(false);
+    return true;
+  }
+
+  /** Advances to the next playable entry; null when there is none (or the list ended without repeat). */
+  advance(): PlaylistEntry | null {
+    while (this.upNext.length) {
+      const e = this.byId(this.upNext.shift()!);
+      if (e && !e.problem) {
+        this.cursor = this.entries.indexOf(e);
+        this.emit('change');
+        return e;
+      }
+    }
+    const n = this.entries.length;
+    for (let step = 1; step <= n + 1; step++) {
+      let idx = this.cursor + 1;
+      if (idx >= n) {
+        if (!this.opts.repeat || n === 0) {
+          // stay on the last entry: a track added later is the next one
+          this.cursor = n - 1;
+          return null;
+        }
+        if (this.opts.shuffleEachPass) {
+          this.cursor = -1;
+          this.shuffleEntries();
+          this.save();
+        }
+        idx = 0;
+      }
+      this.cursor = idx;
+      if (!this.entries[idx].problem) {
+        this.emit('change');
+        return this.entries[idx];
+      }
+    }
+    return null;
+  }
+
+  /** Marks an entry unplayable (it failed while playing: vanished, corrupt) so it is skipped until a rescan. */
+  markBroken(id: number, why: string): void {
+    const e = this.byId(id);
+    if (!e) return;
+    e.problem = why;
+    this.changed(false);
+  }
+
+  /** Rereads the music folder: new files are appended, deleted ones dropped, changed ones probed again. */
+  async rescan(): Promise<{ added: number; removed: number }> {
+    const inFolder = this.scanFolder();
+    const folderSet = new Set(inFolder);
+    const known = new Set(this.entries.map((e) => e.track.path));
+    const gone = this.entries.filter((e) => (this.underFolder(e.track.path) && !folderSet.has(e.track.path)) || !existsSync(e.track.path)).map((e) => e.id);
+    const removed = gone.length ? this.remove(gone) : 0;
+    const fresh = inFolder.filter((p) => !known.has(p));
+    const added = fresh.length ? (await this.add(fresh)).length : 0;
+    // files replaced in place (same name, new content) are probed again
+    for (const e of this.entries) {
+      try {
+        const st = statSync(e.track.path);
+        if (st.size !== e.track.size || st.mtimeMs !== e.track.mtimeMs) {
+          e.track = await probeTrack(e.track.path);
+          e.problem = this.problemOf(e.track);
+        } else if (e.problem && !e.track.problem && e.track.format === this.opts.format) e.problem = null;
+      } catch {
+        // vanished between the scan and now: the next rescan drops it
+      }
+    }
+    if (added || removed) this.opts.log.info(`${this.opts.mount}: music folder changed: ${added} added, ${removed} removed`);
+    this.changed(added > 0 || removed > 0);
+    return { added, removed };
+  }
+
+  /** Watches the music folder and rescans (debounced) when it changes. */
+  watchFolder(): void {
+    if (this.watcher || !existsSync(this.opts.directory)) return;
+    try {
+      this.watcher = watch(this.opts.directory, { recursive: true }, () => {
+        if (this.rescanTimer) clearTimeout(this.rescanTimer);
+        this.rescanTimer = setTimeout(() => {
+          this.rescanTimer = null;
+          this.rescan().catch((e) => this.opts.log.warn(`${this.opts.mount}: rescan failed: ${(e as Error).message}`));
+        }, 500);
+      });
+      this.watcher.on('error', (e) => this.opts.log.warn(`${this.opts.mount}: cannot watch ${this.opts.directory}: ${e.message}`));
+    } catch (e) {
+      this.opts.log.warn(`${this.opts.mount}: cannot watch ${this.opts.directory}: ${(e as Error).message}`);
+    }
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    if (this.rescanTimer) clearTimeout(this.rescanTimer);
+  }
+
+  save(): void {
+    const entries = this.entries
+      .filter((e) => !this.usingFallbackFiles || !this.opts.fallbackFiles.includes(e.track.path))
+      .map((e) => ({ path: e.track.path, duration: e.track.duration || -1, title: displayTitle(e.track) }));
+    try {
+      writeFileAtomic(this.opts.file, serializeM3u8(entries, dirname(this.opts.file)));
+    } catch (e) {
+      if (!this.saveWarned) this.opts.log.warn(`${this.opts.mount}: cannot save the playlist to ${this.opts.file}: ${(e as Error).message}`);
+      this.saveWarned = true;
+    }
+  }
+}
