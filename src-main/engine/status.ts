@@ -3,6 +3,7 @@
 
 import type { Engine } from './engine.js';
 import type { Mount } from './mount.js';
+import { displayTitle } from './fallback/track-probe.js';
 import { SERVER_ID } from './version.js';
 
 function uptimeFormatted(seconds: number): string {
@@ -15,7 +16,26 @@ function splitTitle(title: string): { artist: string; title: string } {
   return i > 0 ? { artist: title.slice(0, i), title: title.slice(i + 3) } : { artist: '', title };
 }
 
-export function mountStatus(m: Mount) {
+function autodjStatus(engine: Engine, m: Mount) {
+  const f = engine.feederOf(m.path);
+  if (!f) return null;
+  const np = f.nowPlaying;
+  const track = (e: { id: number; track: { path: string; duration: number } & Parameters<typeof displayTitle>[0] }) => ({
+    id: e.id,
+    title: displayTitle(e.track),
+    path: e.track.path,
+    duration: Math.round(e.track.duration * 10) / 10,
+  });
+  return {
+    state: f.state,
+    now_playing: np && { ...track(np.entry), elapsed: Math.round((Date.now() - np.startedAt) / 100) / 10 },
+    up_next: f.playlist ? f.playlist.upcoming(5).map(track) : [],
+    tracks: f.playlist?.list.length ?? 0,
+    playable: f.playlist?.list.filter((e) => !e.problem).length ?? 0,
+  };
+}
+
+export function mountStatus(engine: Engine, m: Mount) {
   const d = m.description;
   const info = m.info;
   return {
@@ -45,6 +65,9 @@ export function mountStatus(m: Mount) {
       bytes_received: m.source.bytesIn,
     },
     buffer: { bytes: m.ring.length, capacity: m.ring.capacity, chunks: m.ring.size },
+    title_origin: m.titleOrigin,
+    autodj: autodjStatus(engine, m),
+    history: m.history.slice(0, 20).map((h) => ({ time: new Date(h.time).toISOString(), title: h.title, origin: h.origin })),
   };
 }
 
@@ -64,7 +87,7 @@ export function apiStatus(engine: Engine) {
     station_genre: engine.config.metadata.station_genre,
     mount_point: main?.path ?? engine.config.server.mount_point,
     server: SERVER_ID,
-    mounts: [...engine.mounts.values()].map(mountStatus),
+    mounts: [...engine.mounts.values()].map((m) => mountStatus(engine, m)),
   };
 }
 

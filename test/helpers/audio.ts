@@ -46,3 +46,30 @@ export function ffprobeStreams(path: string): { codec_name: string; sample_rate?
   const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'json', path]).toString();
   return JSON.parse(out).streams;
 }
+
+export interface TrackSpec {
+  seconds: number;
+  freq?: number;
+  title?: string;
+  artist?: string;
+  /** mp3 (default), ogg (Vorbis), opus, aac */
+  codec?: 'mp3' | 'ogg' | 'opus' | 'aac';
+  sampleRate?: number;
+  /** keep ffmpeg's ID3v2 tag and LAME Info frame (as real files have) */
+  tags?: boolean;
+}
+
+/** Makes a music file with ffmpeg: a tone, tagged like a real track. */
+export function makeTrack(path: string, spec: TrackSpec): string {
+  const codec = spec.codec ?? 'mp3';
+  const rate = spec.sampleRate ?? (codec === 'opus' ? 48000 : 44100);
+  const enc: Record<string, string[]> = {
+    mp3: ['-c:a', 'libmp3lame', '-b:a', '128k', ...(spec.tags === false ? ['-write_xing', '0', '-id3v2_version', '0'] : ['-id3v2_version', '3']), '-f', 'mp3'],
+    ogg: ['-c:a', 'libvorbis', '-q:a', '3', '-f', 'ogg'],
+    opus: ['-c:a', 'libopus', '-b:a', '64k', '-f', 'ogg'],
+    aac: ['-c:a', 'aac', '-b:a', '96k', '-f', 'adts'],
+  };
+  const meta = [...(spec.title ? ['-metadata', `title=${spec.title}`] : []), ...(spec.artist ? ['-metadata', `artist=${spec.artist}`] : [])];
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${spec.freq ?? 440}:sample_rate=${rate}:duration=${spec.seconds}`, '-ac', '2', '-ar', String(rate), ...meta, ...enc[codec], path]);
+  return path;
+}

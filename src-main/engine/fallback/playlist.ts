@@ -40,7 +40,6 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   private nextId = 1;
   /** index of the entry playing now, -1 before the first */
   private cursor = -1;
-  private readonly upNext: number[] = [];
   private watcher: FSWatcher | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
   private saveWarned = false;
@@ -66,13 +65,9 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     return this.opts.repeat;
   }
 
-  /** Entries that will play next, in order (play-next requests first). */
+  /** Entries that will play next, in order. */
   upcoming(count = 5): PlaylistEntry[] {
     const out: PlaylistEntry[] = [];
-    for (const id of this.upNext) {
-      const e = this.byId(id);
-      if (e && !e.problem) out.push(e);
-    }
     for (let i = 1; out.length < count && i <= this.entries.length; i++) {
       const idx = this.cursor + i;
       if (idx >= this.entries.length && !this.opts.repeat) break;
@@ -233,13 +228,12 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     for (let i = 0; i <= this.cursor && i < before; i++) if (!drop.has(this.entries[i].id)) kept++;
     this.entries = this.entries.filter((e) => !drop.has(e.id));
     this.cursor = this.cursor < 0 ? -1 : kept - 1;
-    for (let i = this.upNext.length - 1; i >= 0; i--) if (drop.has(this.upNext[i])) this.upNext.splice(i, 1);
     const n = before - this.entries.length;
     if (n) this.changed();
     return n;
   }
 
-  /** Moves an entry to index `to` (in the list as it is before the move). */
+  /** Moves an entry so that it ends up at index `to`. */
   move(id: number, to: number): boolean {
     const from = this.entries.findIndex((e) => e.id === id);
     if (from < 0) return false;
@@ -282,27 +276,17 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     this.changed(false);
   }
 
-  /** Plays this entry after the current track (before the rest of the list). */
+  /** Moves this entry right after the track on air, so it plays next (the list shows the real order). */
   playNext(id: number): boolean {
     const e = this.byId(id);
     if (!e || e.problem) return false;
-    const i = this.upNext.indexOf(id);
-    if (i >= 0) this.upNext.splice(i, 1);
-    this.upNext.unshift(id);
-    this.changed(false);
-    return true;
+    const from = this.entries.indexOf(e);
+    if (from === this.cursor) return false;
+    return this.move(id, from < this.cursor ? this.cursor : this.cursor + 1);
   }
 
   /** Advances to the next playable entry; null when there is none (or the list ended without repeat). */
   advance(): PlaylistEntry | null {
-    while (this.upNext.length) {
-      const e = this.byId(this.upNext.shift()!);
-      if (e && !e.problem) {
-        this.cursor = this.entries.indexOf(e);
-        this.emit('change');
-        return e;
-      }
-    }
     const n = this.entries.length;
     for (let step = 1; step <= n + 1; step++) {
       let idx = this.cursor + 1;
