@@ -38,6 +38,8 @@ export interface EngineOptions {
   baseDir?: string;
   /** AutoDJ pacing clock (tests use a fake one) */
   clock?: Clock;
+  /** what plays when a mount's music folder has nothing playable (default: the bundled demo) */
+  demoTracks?: string[];
 }
 
 export class PortInUseError extends Error {
@@ -68,6 +70,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   readonly baseDir: string;
   private readonly clock: Clock;
+  private readonly demoTracks: string[];
   /** AutoDJ of each configured mount that has one */
   private readonly autodj = new Map<Mount, Feeder>();
   /** `mount|ip` of kicked sources, and until when (ms) they may not log in */
@@ -81,6 +84,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.baseDir = options.baseDir ?? process.cwd();
     this.clock = options.clock ?? realClock;
+    this.demoTracks = options.demoTracks ?? DEMO_TRACKS;
     for (const m of config.mounts) this.mounts.set(m.path, this.createMount(m));
     this.on('source-connect', (m) => this.autodj.get(m)?.goLive());
     this.on('source-disconnect', (m) => this.autodj.get(m)?.liveEnded(this.config.playlist.resume_delay));
@@ -241,7 +245,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       shuffle: pl.shuffle,
       shuffleEachPass: pl.reshuffle,
       repeat: pl.repeat,
-      fallbackFiles: DEMO_TRACKS,
+      fallbackFiles: this.demoTracks,
       log: this.log,
     });
     const feeder = new Feeder(m, playlist, this.log, this.clock, { oggSilenceFile: OGG_SILENCE });

@@ -56,7 +56,7 @@ export interface TestServer {
  * Starts an engine with config text appended to a loopback server block. AutoDJ is off unless `playlist`
  * gives the body of a playlist block; relative paths resolve in a fresh temporary folder (`dir`).
  */
-export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock } = {}): Promise<TestServer> {
+export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[] } = {}): Promise<TestServer> {
   const sourcePort = await freePortPair();
   const listenPort = await freePort();
   const text = `server {
@@ -81,7 +81,7 @@ ${extra}
   const logger = new Logger(true);
   logger.subscribe((e) => logs.push(formatLogLine(e)));
   const dir = mkdtempSync(join(tmpdir(), 'cycast-srv-'));
-  const engine = new Engine(r.config, logger, { baseDir: dir, clock: opts.clock });
+  const engine = new Engine(r.config, logger, { baseDir: dir, clock: opts.clock, demoTracks: opts.demoTracks });
   const ports = await engine.start();
   return {
     engine,
@@ -165,6 +165,8 @@ export interface Capture {
   titles: string[];
   /** total bytes received after the head, ICY included */
   received: number;
+  /** [audio bytes received before this read, time of the read (performance.now())] */
+  arrivals: [number, number][];
   closed: Promise<void>;
   isClosed: boolean;
   close(): void;
@@ -191,17 +193,21 @@ export function listen(port: number, path: string, opts: { icy?: boolean; header
       audio: () => Buffer.concat(audio),
       titles: [],
       received: 0,
+      arrivals: [],
       closed: new Promise((r) => (closeResolve = r)),
       isClosed: false,
       close: () => s.destroy(),
     };
+    let audioBytes = 0;
     const consume = (d: Buffer): void => {
       cap.received += d.length;
+      cap.arrivals.push([audioBytes, performance.now()]);
+      const before = audio.length;
       let p = 0;
       while (p < d.length) {
         if (!metaint) {
           audio.push(d.subarray(p));
-          return;
+          break;
         }
         if (metaLeft === -1) {
           const n = Math.min(untilMeta, d.length - p);
@@ -229,6 +235,7 @@ export function listen(port: number, path: string, opts: { icy?: boolean; header
           }
         }
       }
+      for (let i = before; i < audio.length; i++) audioBytes += audio[i].length;
     };
     s.on('data', (d) => {
       if (headDone) return consume(d);

@@ -111,7 +111,11 @@ export class Feeder {
     this.opts = { ...DEFAULTS, ...opts };
     // tracks added to an exhausted (or still loading) playlist start playing at once
     playlist?.on('change', () => {
-      if (this.state === 'auto' && this.exhausted && !this.reader && !this.filling) {
+      if (this.state !== 'auto') return;
+      // the demo makes way as soon as real music is in the playlist
+      const onAir = this.nowPlaying?.entry ?? this.reader?.entry;
+      if (onAir?.fallback && !playlist.usingFallbackFiles) this.skip();
+      else if (this.exhausted && !this.reader && !this.filling) {
         this.exhausted = false;
         this.fill();
       }

@@ -14,6 +14,8 @@ export interface PlaylistEntry {
   track: TrackInfo;
   /** why this entry cannot play on this mount, null if it can */
   problem: string | null;
+  /** a bundled demo track standing in for an empty music folder */
+  fallback?: boolean;
 }
 
 export interface PlaylistOptions {
@@ -121,7 +123,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     this.entries = tracks.map((t) => this.entryFor(t));
     this.usingFallbackFiles = false;
     if (!this.entries.some((e) => !e.problem) && this.opts.fallbackFiles.length) {
-      const demo = (await this.probeAll(this.opts.fallbackFiles)).map((t) => this.entryFor(t)).filter((e) => !e.problem);
+      const demo = (await this.probeAll(this.opts.fallbackFiles)).map((t) => ({ ...this.entryFor(t), fallback: true })).filter((e) => !e.problem);
       if (demo.length) {
         this.usingFallbackFiles = true;
         this.entries.push(...demo);
@@ -212,9 +214,8 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   }
 
   private dropFallbackFiles(): void {
-    const demo = new Set(this.opts.fallbackFiles.map((f) => resolve(f)));
     const cur = this.current;
-    this.entries = this.entries.filter((e) => !demo.has(e.track.path));
+    this.entries = this.entries.filter((e) => !e.fallback);
     this.cursor = cur ? this.entries.indexOf(cur) : -1;
     this.usingFallbackFiles = false;
   }
@@ -325,8 +326,9 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     const inFolder = this.scanFolder();
     const folderSet = new Set(inFolder);
     const known = new Set(this.entries.map((e) => e.track.path));
-    const gone = this.entries.filter((e) => (this.underFolder(e.track.path) && !folderSet.has(e.track.path)) || !existsSync(e.track.path)).map((e) => e.id);
-    const removed = gone.length ? this.remove(gone) : 0;
+    const gone = this.entries.filter((e) => (this.underFolder(e.track.path) && !folderSet.has(e.track.path)) || !existsSync(e.track.path));
+    for (const e of gone) this.opts.log.info(`${this.opts.mount}: ${e.track.path} is gone from disk; removed from the playlist`);
+    const removed = gone.length ? this.remove(gone.map((e) => e.id)) : 0;
     const fresh = inFolder.filter((p) => !known.has(p));
     const added = fresh.length ? (await this.add(fresh)).length : 0;
     // files replaced in place (same name, new content) are probed again
@@ -371,7 +373,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
 
   save(): void {
     const entries = this.entries
-      .filter((e) => !this.usingFallbackFiles || !this.opts.fallbackFiles.includes(e.track.path))
+      .filter((e) => !e.fallback)
       .map((e) => ({ path: e.track.path, duration: e.track.duration || -1, title: displayTitle(e.track) }));
     try {
       writeFileAtomic(this.opts.file, serializeM3u8(entries, dirname(this.opts.file)));
