@@ -66,6 +66,8 @@ export class Mount {
   listenerConnections = 0;
   bytesIn = 0;
   framesIn = 0;
+  /** bytes put into the buffer, from sources and the AutoDJ */
+  bytesAppended = 0;
   /** seconds of audio received */
   secondsIn = 0;
   /** Ogg: header pages of the current logical stream, and where its data pages begin in the ring */
@@ -96,8 +98,11 @@ export class Mount {
     return this.config.format;
   }
 
+  /** What the AutoDJ says about the track it plays (a live source's framer speaks for the source). */
+  autoInfo: StreamInfo | null = null;
+
   get info(): StreamInfo | null {
-    return this.framer.info;
+    return this.source ? this.framer.info : (this.autoInfo ?? this.framer.info);
   }
 
   /** What listeners are told about the stream: the live source's own description, else the config's. */
@@ -181,6 +186,7 @@ export class Mount {
     for (const f of group) if (f.sampleRate) seconds += f.samples / f.sampleRate;
     this.framesIn += group.length;
     this.secondsIn += seconds;
+    this.bytesAppended += data.length;
     this.ring.append(data, seconds);
     this.broadcaster.onAppend();
   }
@@ -211,8 +217,8 @@ export class Mount {
     return this.config.enable_icy && this.format !== 'ogg';
   }
 
-  /** Average bitrate of what the buffer holds, kbit/s; 0 if unknown. */
+  /** Average bitrate of everything streamed so far, kbit/s; 0 if unknown. */
   get measuredBitrate(): number {
-    return this.secondsIn > 0 ? Math.round((this.bytesIn * 8) / this.secondsIn / 1000) : 0;
+    return this.secondsIn > 0 ? Math.round((this.bytesAppended * 8) / this.secondsIn / 1000) : 0;
   }
 }

@@ -260,6 +260,8 @@ export class Feeder {
 
   private trackStarts(entry: PlaylistEntry): void {
     this.nowPlaying = { entry, startedAt: Date.now() };
+    const t = entry.track;
+    this.mount.autoInfo = { codec: t.codec, sampleRate: t.sampleRate, channels: t.channels, bitrate: t.bitrate };
     const title = displayTitle(entry.track);
     this.mount.setTitle(title, '', 'auto');
     this.log.info(`${this.mount.path}: AutoDJ playing "${title}"`);
