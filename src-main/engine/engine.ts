@@ -15,6 +15,8 @@ import { Mount } from './mount.js';
 import { Feeder, realClock, type Clock } from './fallback/feeder.js';
 import { Playlist } from './fallback/playlist.js';
 import { DEMO_TRACKS, OGG_SILENCE } from '../paths.js';
+import type { ConfigChange } from '../../src-shared/studio-api.js';
+import { planConfigChange } from './config-change.js';
 
 export { SERVER_ID, SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -259,8 +261,94 @@ export class Engine extends EventEmitter<EngineEvents> {
       .catch((e) => this.log.error(`${m.path}: the playlist could not be loaded: ${(e as Error).message}`));
   }
 
+  /** The changes applying `next` would make, with whom they touch. */
+  planConfig(next: CycastConfig): ConfigChange[] {
+    return planConfigChange(this.config, next, (path) => {
+      const m = this.mounts.get(path);
+      return m && { listeners: m.broadcaster.count, live: m.source !== null };
+    });
+  }
+
+  /**
+   * Applies a validated config to the running engine. Only what the change concerns is touched: listeners of
+   * mounts that stay keep streaming; a port change binds the new port while open connections stay.
+   */
+  async applyConfig(next: CycastConfig): Promise<ConfigChange[]> {
+    const prev = this.config;
+    const changes = this.planConfig(next);
+    this.config = next;
+    this.log.verbose = next.advanced.verbose_logging;
+    this.http.headersTimeout = next.advanced.header_timeout * 1000;
+    const playlistChanged = JSON.stringify(prev.playlist) !== JSON.stringify(next.playlist);
+    const wanted = new Map(next.mounts.map((m) => [m.path, m]));
+    for (const m of [...this.mounts.values()]) {
+      if (m.dynamic) continue;
+      const cfg = wanted.get(m.path);
+      if (!cfg || cfg.format !== m.format) this.removeMount(m);
+    }
+    const ordered = new Map<string, Mount>();
+    for (const cfg of next.mounts) {
+      let m = this.mounts.get(cfg.path);
+      if (m && !m.dynamic) {
+        const autodjChanged = playlistChanged || m.config.playlist_directory !== cfg.playlist_directory || m.config.playlist_enabled !== cfg.playlist_enabled;
+        m.reconfigure(cfg, next.broadcaster.chunk_size);
+        m.ring.capacity = next.buffer.size_mb * 1024 * 1024;
+        if (autodjChanged && this.servers.length) {
+          this.stopAutoDj(m);
+          if (cfg.playlist_enabled) this.startAutoDj(m);
+        }
+      } else {
+        if (m) this.removeMount(m); // a dynamic mount on a path the config now claims
+        m = this.createMount(cfg);
+        if (this.servers.length && cfg.playlist_enabled) this.startAutoDj(m);
+      }
+      ordered.set(cfg.path, m);
+    }
+    for (const m of this.mounts.values()) if (m.dynamic && !ordered.has(m.path)) ordered.set(m.path, m);
+    this.mounts.clear();
+    for (const [k, m] of ordered) this.mounts.set(k, m);
+    const s = prev.server;
+    const n = next.server;
+    if (this.servers.length && (s.host !== n.host || s.listen_port !== n.listen_port || s.source_port !== n.source_port || s.shoutcast_port !== n.shoutcast_port)) {
+      // new connections go to the new ports; connections already open stay where they are
+      const old = this.servers;
+      this.servers = [];
+      for (const srv of old) srv.close();
+      try {
+        await this.bindAll();
+      } catch (e) {
+        this.log.error(`the new ports could not be opened (${(e as Error).message})`);
+        throw e;
+      }
+    }
+    this.log.info(`config applied: ${changes.length ? changes.map((c) => c.path).join(', ') : 'no changes'}`);
+    return changes;
+  }
+
+  private removeMount(m: Mount): void {
+    this.stopAutoDj(m);
+    this.sourceSockets.get(m)?.destroy();
+    this.mounts.delete(m.path);
+    m.broadcaster.closeAll('mount-gone');
+    this.log.info(`mount ${m.path} removed`);
+  }
+
+  private stopAutoDj(m: Mount): void {
+    const f = this.autodj.get(m);
+    if (!f) return;
+    f.stop();
+    f.playlist?.close();
+    this.autodj.delete(m);
+  }
+
   /** Binds every port. Rejects with PortInUseError if one is taken. */
   async start(): Promise<BoundPorts> {
+    await this.bindAll();
+    for (const m of this.mounts.values()) if (!m.dynamic && m.config.playlist_enabled) this.startAutoDj(m);
+    return this.ports;
+  }
+
+  private async bindAll(): Promise<void> {
     const { server } = this.config;
     const host = server.host;
     const listen = await this.bind(server.listen_port, host, server.listen_port === server.source_port ? 'listen+source' : 'listen');
@@ -272,8 +360,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       shoutcast = wanted === listen || wanted === source ? wanted : await this.bind(wanted, host, 'shoutcast');
     }
     this.ports = { listen, source, shoutcast };
-    for (const m of this.mounts.values()) if (!m.dynamic && m.config.playlist_enabled) this.startAutoDj(m);
-    return this.ports;
   }
 
   private bind(port: number, host: string, role: string): Promise<number> {

@@ -20,7 +20,7 @@ export class StreamRing {
   private nextSeq = 0;
   private endPos = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(public capacity: number) {}
 
   /** Appends whole frames as one chunk, evicting the oldest chunks beyond capacity. */
   append(data: Buffer, duration: number): Chunk {

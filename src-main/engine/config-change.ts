@@ -1,0 +1,68 @@
+// What applying a new config to a running engine changes, and whom it touches. The same list is shown
+// before saving (the studio's "apply" preview) and logged when applied (UI, SIGHUP).
+
+import type { CycastConfig, MountConfig } from '../../src-shared/config/schema.js';
+import type { ConfigChange } from '../../src-shared/studio-api.js';
+
+export interface MountState {
+  listeners: number;
+  live: boolean;
+}
+
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v));
+const SECRET = /password/;
+
+/** Settings whose change needs the mount rebuilt (its listeners and source disconnected). */
+const REBUILD_KEYS: (keyof MountConfig)[] = ['format'];
+/** Settings that restart the mount's AutoDJ (listeners stay; the playlist reloads). */
+const AUTODJ_KEYS: (keyof MountConfig)[] = ['playlist_directory', 'playlist_enabled'];
+
+export function planConfigChange(prev: CycastConfig, next: CycastConfig, state: (path: string) => MountState | undefined): ConfigChange[] {
+  const changes: ConfigChange[] = [];
+  const add = (path: string, from: unknown, to: unknown, effect: string, disconnectsListeners = 0, disconnectsSource = false): void => {
+    const secret = SECRET.test(path);
+    changes.push({ path, from: secret ? '(hidden)' : show(from), to: secret ? '(hidden)' : show(to), effect, disconnectsListeners, disconnectsSource });
+  };
+  for (const block of ['server', 'buffer', 'playlist', 'broadcaster', 'metadata', 'advanced', 'admin'] as const) {
+    const a = prev[block] as unknown as Record<string, unknown>;
+    const b = next[block] as unknown as Record<string, unknown>;
+    for (const key of Object.keys(b)) {
+      if (JSON.stringify(a[key]) === JSON.stringify(b[key])) continue;
+      const path = `${block}.${key}`;
+      let effect = 'takes effect at once; nobody is disconnected';
+      if (path === 'server.host' || path.endsWith('_port')) effect = 'the server listens on the new address/port; connections already open stay connected';
+      else if (path === 'server.mount_point') effect = 'the main mount moves (see the mount changes below)';
+      else if (block === 'playlist') effect = 'the AutoDJ playlists reload; listeners stay connected';
+      else if (path === 'buffer.size_mb') effect = 'stream buffers resize as new audio arrives; listeners stay connected';
+      else if (path.includes('password') || path.endsWith('_user')) effect = 'new logins must use it; connected sources stay on air';
+      else if (path.startsWith('metadata.station_')) effect = 'new listeners get the new station details';
+      add(path, a[key], b[key], effect);
+    }
+  }
+  const before = new Map(prev.mounts.map((m) => [m.path, m]));
+  const after = new Map(next.mounts.map((m) => [m.path, m]));
+  for (const [path, m] of before) {
+    const s = state(path) ?? { listeners: 0, live: false };
+    const n = after.get(path);
+    if (!n) {
+      add(`mount "${path}"`, 'present', 'removed', `the mount is removed: its ${s.listeners} listener(s)${s.live ? ' and its live source' : ''} are disconnected`, s.listeners, s.live);
+      continue;
+    }
+    for (const key of Object.keys(n) as (keyof MountConfig)[]) {
+      if (key === 'path' || JSON.stringify(m[key]) === JSON.stringify(n[key])) continue;
+      // inherited values already show up as the global key's change
+      if (changes.some((c) => c.path.endsWith(`.${key}`) && !c.path.startsWith('mount'))) continue;
+      if (REBUILD_KEYS.includes(key)) {
+        add(`mount "${path}".${key}`, m[key], n[key], `the mount restarts in the new format: its ${s.listeners} listener(s)${s.live ? ' and its live source' : ''} are disconnected`, s.listeners, s.live);
+      } else if (AUTODJ_KEYS.includes(key)) {
+        add(`mount "${path}".${key}`, m[key], n[key], 'its AutoDJ restarts with the new playlist; listeners stay connected');
+      } else {
+        add(`mount "${path}".${key}`, m[key], n[key], 'takes effect at once; nobody is disconnected');
+      }
+    }
+  }
+  for (const [path, n] of after) {
+    if (!before.has(path)) add(`mount "${path}"`, 'absent', `added (${n.format})`, 'a new mount opens; nobody is disconnected');
+  }
+  return changes;
+}

@@ -1,0 +1,244 @@
+// The studio's one contract: snapshots, pushed events and commands. The main process implements it once
+// (src-main/studio); the renderer reaches it through Electron IPC (window.studio) or HTTP + server-sent
+// events (/studio/ in a browser). Plain data only, so it crosses either transport unchanged.
+
+import type { ConfigIssue } from './config/validate.js';
+
+export type AudioFormatName = 'mp3' | 'ogg' | 'aac';
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogLine {
+  seq: number;
+  time: number;
+  level: LogLevelName;
+  message: string;
+}
+
+export interface SourceView {
+  ip: string;
+  userAgent: string;
+  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast';
+  contentType: string;
+  connectedAt: number;
+  bytesIn: number;
+  name: string;
+  bitrate: number;
+}
+
+export interface TrackRef {
+  id: number;
+  title: string;
+  duration: number;
+}
+
+export interface AutoDjView {
+  state: 'auto' | 'live' | 'grace' | 'stopped';
+  nowPlaying: (TrackRef & { startedAt: number }) | null;
+  upNext: TrackRef[];
+  shuffle: boolean;
+  repeat: boolean;
+  usingDemo: boolean;
+}
+
+export interface MountView {
+  path: string;
+  format: AudioFormatName;
+  contentType: string;
+  live: boolean;
+  title: string;
+  titleOrigin: 'live' | 'auto';
+  source: SourceView | null;
+  autodj: AutoDjView | null;
+  listeners: number;
+  listenerPeak: number;
+  maxListeners: number;
+  bitrate: number;
+  sampleRate: number;
+  channels: number;
+  codec: string;
+  history: { time: number; title: string; origin: 'live' | 'auto' }[];
+  /** listener count samples over the last hour: [time ms, count], oldest first */
+  listenerGraph: [number, number][];
+}
+
+export interface ListenerView {
+  id: number;
+  mount: string;
+  ip: string;
+  userAgent: string;
+  connectedAt: number;
+  bytesSent: number;
+  icy: boolean;
+}
+
+export interface PlaylistEntryView {
+  id: number;
+  path: string;
+  title: string;
+  artist: string;
+  album: string;
+  /** "Artist - Title" as it goes on air */
+  display: string;
+  duration: number;
+  format: AudioFormatName | null;
+  codec: string;
+  bitrate: number;
+  sampleRate: number;
+  /** why it cannot play on this mount, null if it can */
+  problem: string | null;
+}
+
+export interface PlaylistView {
+  mount: string;
+  entries: PlaylistEntryView[];
+  currentId: number | null;
+  shuffle: boolean;
+  repeat: boolean;
+  directory: string;
+  file: string;
+}
+
+export interface ServerView {
+  name: string;
+  version: string;
+  stationName: string;
+  startedAt: number;
+  host: string;
+  ports: { listen: number; source: number; shoutcast: number };
+  configPath: string;
+  /** false under a browser; true in the Electron window (native dialogs available) */
+  desktop: boolean;
+}
+
+export interface StudioSnapshot {
+  server: ServerView;
+  mounts: MountView[];
+  listeners: ListenerView[];
+  playlists: PlaylistView[];
+  log: LogLine[];
+}
+
+/** Pushed by the main process; the UI applies them to its snapshot. */
+export type StudioEvent =
+  | { type: 'mounts'; mounts: MountView[] }
+  | { type: 'listener-join'; listener: ListenerView }
+  | { type: 'listener-leave'; id: number }
+  | { type: 'listener-bytes'; bytes: [number, number][] }
+  | { type: 'playlist'; playlist: PlaylistView }
+  | { type: 'log'; line: LogLine }
+  | { type: 'server'; server: ServerView }
+  | { type: 'notice'; level: 'info' | 'warn'; message: string };
+
+export interface ConfigDocument {
+  path: string;
+  text: string;
+}
+
+export interface ConfigCheckResult {
+  ok: boolean;
+  errors: ConfigIssue[];
+  notices: ConfigIssue[];
+}
+
+/** One change applying a new config makes, and whom it touches. */
+export interface ConfigChange {
+  path: string;
+  from: string;
+  to: string;
+  /** what happens on apply, in a sentence ("Listeners of /old (3) will be disconnected") */
+  effect: string;
+  disconnectsListeners: number;
+  disconnectsSource: boolean;
+}
+
+export interface ConfigApplyResult extends ConfigCheckResult {
+  /** false when the config was refused (nothing written) */
+  saved: boolean;
+  applied: boolean;
+  changes: ConfigChange[];
+}
+
+export interface DirectoryListing {
+  path: string;
+  parent: string | null;
+  entries: { name: string; path: string; kind: 'dir' | 'audio' }[];
+}
+
+/** Commands: each returns a promise of its result; failures reject with a readable message. */
+export interface StudioCommands {
+  snapshot(): Promise<StudioSnapshot>;
+  skip(mount: string): Promise<boolean>;
+  kickSource(mount: string): Promise<boolean>;
+  kickListener(id: number): Promise<boolean>;
+  playlistAdd(mount: string, paths: string[], at?: number): Promise<number>;
+  playlistRemove(mount: string, ids: number[]): Promise<number>;
+  playlistMove(mount: string, id: number, to: number): Promise<boolean>;
+  playlistPlayNext(mount: string, id: number): Promise<boolean>;
+  playlistShuffle(mount: string): Promise<void>;
+  playlistSetShuffle(mount: string, on: boolean): Promise<void>;
+  playlistSetRepeat(mount: string, on: boolean): Promise<void>;
+  playlistRescan(mount: string): Promise<{ added: number; removed: number }>;
+  listDirectory(path: string | null): Promise<DirectoryListing>;
+  configRead(): Promise<ConfigDocument>;
+  configCheck(text: string): Promise<ConfigCheckResult & { changes: ConfigChange[] }>;
+  configSave(text: string, apply: boolean): Promise<ConfigApplyResult>;
+}
+
+export type StudioMethod = keyof StudioCommands;
+
+/** The names the transports accept; anything else is refused before it reaches the service. */
+export const STUDIO_METHODS: readonly StudioMethod[] = [
+  'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistMove',
+  'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
+  'listDirectory', 'configRead', 'configCheck', 'configSave',
+];
+
+/** Argument shapes, checked by every transport before a call reaches the service. */
+type ArgKind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]' | 'string|null' | 'number?';
+export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
+  snapshot: [],
+  skip: ['string'],
+  kickSource: ['string'],
+  kickListener: ['number'],
+  playlistAdd: ['string', 'string[]', 'number?'],
+  playlistRemove: ['string', 'number[]'],
+  playlistMove: ['string', 'number', 'number'],
+  playlistPlayNext: ['string', 'number'],
+  playlistShuffle: ['string'],
+  playlistSetShuffle: ['string', 'boolean'],
+  playlistSetRepeat: ['string', 'boolean'],
+  playlistRescan: ['string'],
+  listDirectory: ['string|null'],
+  configRead: [],
+  configCheck: ['string'],
+  configSave: ['string', 'boolean'],
+};
+
+/** Checks a call's method and arguments; returns the reason it is refused, or null. */
+export function checkStudioCall(method: unknown, args: unknown): string | null {
+  if (typeof method !== 'string' || !(STUDIO_METHODS as readonly string[]).includes(method)) return `unknown method ${JSON.stringify(method)}`;
+  if (!Array.isArray(args)) return 'args must be an array';
+  const kinds = STUDIO_ARGS[method as StudioMethod];
+  const required = kinds.filter((k) => !k.endsWith('?')).length;
+  if (args.length < required || args.length > kinds.length) return `${method} takes ${kinds.length} argument(s), got ${args.length}`;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const k = kinds[i];
+    const ok =
+      k === 'string' ? typeof a === 'string' && a.length <= 1_000_000 :
+      k === 'number' ? typeof a === 'number' && Number.isFinite(a) :
+      k === 'number?' ? a === undefined || (typeof a === 'number' && Number.isFinite(a)) :
+      k === 'boolean' ? typeof a === 'boolean' :
+      k === 'string|null' ? a === null || typeof a === 'string' :
+      k === 'string[]' ? Array.isArray(a) && a.length <= 10_000 && a.every((x) => typeof x === 'string') :
+      Array.isArray(a) && a.length <= 100_000 && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (!ok) return `${method}: argument ${i + 1} must be ${k.replace('?', '')}`;
+  }
+  return null;
+}
+
+/** What the renderer sees: the commands plus a subscription to pushed events. */
+export interface StudioApi extends StudioCommands {
+  /** Calls `onEvent` for every pushed event; returns the unsubscribe function. */
+  subscribe(onEvent: (e: StudioEvent) => void): () => void;
+}
