@@ -8,7 +8,9 @@ import { ConfigError, formatIssue, loadConfigFile, type LoadedConfig } from './c
 import { Engine, PortInUseError } from './engine/engine.js';
 import { formatLogLine, Logger } from './engine/log.js';
 import { SERVER_VERSION } from './engine/version.js';
-import { BUNDLED_CONFIG } from './paths.js';
+import { BUNDLED_CONFIG, RENDERER_DIR } from './paths.js';
+import { StudioService } from './studio/service.js';
+import { attachStudioHttp } from './web/studio-http.js';
 import type { CycastConfig } from '../src-shared/config/schema.js';
 
 export const EXIT_OK = 0;
@@ -92,6 +94,7 @@ export function describePlan(cfg: CycastConfig, ports?: { listen: number; source
     lines.push(`  Listen at            http://${shown}:${listen}${m.path}  (${m.format}${m.max_listeners ? `, at most ${m.max_listeners} listeners` : ''})`);
   }
   lines.push(`  Status page          http://${shown}:${listen}/`);
+  lines.push(`  Studio (browser)     http://${shown}:${listen}/studio/  (user "${cfg.admin.user}", the admin password)`);
   lines.push(`  APIs                 /api/status  /api/stats  /status-json.xsl  /metrics  /admin/ (user "${cfg.admin.user}")`);
   if (s.host === '0.0.0.0' || s.host === '::') lines.push(`  Bound to             ${s.host} (every interface${lanAddresses().length ? `: ${['127.0.0.1', ...lanAddresses()].join(', ')}` : ''})`);
   return lines;
@@ -119,6 +122,9 @@ export async function runHeadless(configPath: string): Promise<number> {
   const logger = new Logger(config.advanced.verbose_logging);
   logger.subscribe((e) => (e.level === 'error' || e.level === 'warn' ? console.error : console.log)(formatLogLine(e)));
   const engine = new Engine(config, logger, { baseDir: dirname(configPath) });
+  const studio = new StudioService(engine, configPath);
+  attachStudioHttp(engine, studio, RENDERER_DIR);
+  studio.start();
   let ports;
   try {
     ports = await engine.start();
@@ -153,6 +159,7 @@ export async function runHeadless(configPath: string): Promise<number> {
       // never hang on shutdown: whatever is not closed in 2 s is abandoned
       const force = setTimeout(() => done(EXIT_OK), 1800);
       force.unref();
+      studio.stop();
       engine.stop().then(() => {
         clearTimeout(force);
         done(EXIT_OK);

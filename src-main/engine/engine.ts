@@ -33,7 +33,12 @@ export interface EngineEvents {
   'listener-connect': [mount: Mount, listener: Listener];
   'listener-disconnect': [mount: Mount, listener: Listener, reason: DropReason];
   title: [mount: Mount];
+  'playlist-change': [mount: Mount];
+  'autodj-state': [mount: Mount];
 }
+
+/** A handler for a path prefix, served on the engine's ports (the studio's web adapter registers one). */
+export type HttpRoute = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
 
 export interface EngineOptions {
   /** folder relative paths in the config are resolved against (config.hcl's folder) */
@@ -66,6 +71,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     clientConnections: 0,
   };
   private servers: Server[] = [];
+  /** path prefix -> handler, checked before the built-in pages */
+  readonly httpRoutes = new Map<string, HttpRoute>();
   private readonly sockets = new Set<Socket>();
   private nextIdValue = 1;
   private stopping = false;
@@ -235,6 +242,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return resolve(this.baseDir, `${basename(file).replace(/\.m3u8?$/i, '')}-${name}.m3u8`);
   }
 
+  /** Serves `prefix` (e.g. "/studio") with `handler` on every port. */
+  addHttpRoute(prefix: string, handler: HttpRoute): void {
+    this.httpRoutes.set(prefix, handler);
+  }
+
   /** Builds the mount's playlist and starts its AutoDJ (silence until the playlist has loaded). */
   private startAutoDj(m: Mount): void {
     const pl = this.config.playlist;
@@ -250,7 +262,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       fallbackFiles: this.demoTracks,
       log: this.log,
     });
-    const feeder = new Feeder(m, playlist, this.log, this.clock, { oggSilenceFile: OGG_SILENCE });
+    const feeder = new Feeder(m, playlist, this.log, this.clock, { oggSilenceFile: OGG_SILENCE, onState: () => this.emit('autodj-state', m) });
+    playlist.on('change', () => this.emit('playlist-change', m));
     this.autodj.set(m, feeder);
     feeder.start();
     playlist

@@ -144,6 +144,9 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
     } catch {
       return text(res, 400, 'Malformed path.\n');
     }
+    for (const [prefix, route] of engine.httpRoutes) {
+      if (path === prefix || path.startsWith(prefix + '/')) return route(req, res);
+    }
     const q = parseQuery(rawQuery);
     res.on('finish', () => {
       if (engine.config.advanced.verbose_logging) engine.log.debug(`${req.socket.remoteAddress} ${req.method} ${url} -> ${res.statusCode}`);

@@ -76,12 +76,24 @@ export interface FeederOptions {
   tickMs: number;
   /** Ogg silence asset, for Ogg mounts */
   oggSilenceFile: string | null;
+  /** called when the state changes (auto, live, grace, stopped) */
+  onState?: (s: FeederState) => void;
 }
 
 const DEFAULTS: FeederOptions = { readAheadSeconds: 3, leadSeconds: 0.1, tickMs: 40, oggSilenceFile: null };
 
 export class Feeder {
-  state: FeederState = 'stopped';
+  private stateValue: FeederState = 'stopped';
+
+  get state(): FeederState {
+    return this.stateValue;
+  }
+
+  private set state(s: FeederState) {
+    if (s === this.stateValue) return;
+    this.stateValue = s;
+    this.opts?.onState?.(s);
+  }
   /** the track on air (its first frame has been sent), null during silence or live */
   nowPlaying: { entry: PlaylistEntry; startedAt: number } | null = null;
   private readonly opts: FeederOptions;

@@ -1,0 +1,289 @@
+// StudioService: the one implementation of the StudioApi over the engine. Transports (Electron IPC, HTTP +
+// server-sent events) only carry its calls and events.
+
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { checkConfigText } from '../config/load.js';
+import type { Engine } from '../engine/engine.js';
+import { writeFileAtomic } from '../engine/fallback/m3u8.js';
+import type { LogEntry } from '../engine/log.js';
+import type { Mount } from '../engine/mount.js';
+import { SERVER_NAME, SERVER_VERSION } from '../engine/version.js';
+import type {
+  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, DirectoryListing, ServerView, StudioCommands,
+  StudioEvent, StudioSnapshot,
+} from '../../src-shared/studio-api.js';
+import { listenerView, mountView, playlistView } from './views.js';
+
+const GRAPH_EVERY_MS = 10_000;
+const GRAPH_POINTS = 360; // one hour
+const AUDIO_EXT = new Set(['.mp3', '.ogg', '.oga', '.opus', '.aac', '.mp2', '.spx']);
+
+export class StudioError extends Error {}
+
+export class StudioService implements StudioCommands {
+  private readonly subs = new Set<(e: StudioEvent) => void>();
+  private readonly graphs = new Map<string, [number, number][]>();
+  private timers: NodeJS.Timeout[] = [];
+  private mountsTimer: NodeJS.Timeout | null = null;
+  private readonly playlistTimers = new Map<string, NodeJS.Timeout>();
+  private unsubscribeLog: (() => void) | null = null;
+  private readonly engineHandlers: [string, (...a: never[]) => void][] = [];
+
+  constructor(
+    readonly engine: Engine,
+    readonly configPath: string,
+    private readonly desktop = false,
+  ) {}
+
+  start(): void {
+    const e = this.engine;
+    const on = (name: string, fn: (...a: never[]) => void): void => {
+      e.on(name as 'title', fn as () => void);
+      this.engineHandlers.push([name, fn]);
+    };
+    on('title', () => this.mountsChanged());
+    on('source-connect', (m: Mount) => {
+      this.mountsChanged();
+      this.emit({ type: 'notice', level: 'info', message: `Live: a source connected to ${m.path}${m.source?.description.name ? ` ("${m.source.description.name}")` : ''}` });
+    });
+    on('source-disconnect', (m: Mount, reason: string) => {
+      this.mountsChanged();
+      this.emit({ type: 'notice', level: 'warn', message: `The source on ${m.path} left (${reason})` });
+    });
+    on('autodj-state', () => this.mountsChanged());
+    on('listener-connect', (_m: Mount, l) => {
+      this.mountsChanged();
+      this.emit({ type: 'listener-join', listener: listenerView(l) });
+    });
+    on('listener-disconnect', (_m: Mount, l) => {
+      this.mountsChanged();
+      this.emit({ type: 'listener-leave', id: (l as { id: number }).id });
+    });
+    on('playlist-change', (m: Mount) => this.playlistChanged(m.path));
+    this.unsubscribeLog = e.log.subscribe((line: LogEntry) => this.emit({ type: 'log', line }));
+    this.sampleGraphs();
+    this.timers.push(setInterval(() => this.sampleGraphs(), GRAPH_EVERY_MS));
+    this.timers.push(
+      setInterval(() => {
+        if (!this.subs.size) return;
+        const bytes: [number, number][] = [];
+        for (const m of e.mounts.values()) for (const l of m.broadcaster.all()) bytes.push([l.id, l.bytesSent]);
+        if (bytes.length) this.emit({ type: 'listener-bytes', bytes });
+      }, 2000),
+    );
+    for (const t of this.timers) t.unref();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.mountsTimer) clearTimeout(this.mountsTimer);
+    for (const t of this.playlistTimers.values()) clearTimeout(t);
+    this.unsubscribeLog?.();
+    for (const [name, fn] of this.engineHandlers) this.engine.off(name as 'title', fn as () => void);
+    this.subs.clear();
+  }
+
+  subscribe(fn: (e: StudioEvent) => void): () => void {
+    this.subs.add(fn);
+    return () => this.subs.delete(fn);
+  }
+
+  get subscriberCount(): number {
+    return this.subs.size;
+  }
+
+  private emit(e: StudioEvent): void {
+    for (const s of this.subs) {
+      try {
+        s(e);
+      } catch {
+        // a broken subscriber must not stop the others
+      }
+    }
+  }
+
+  /** Mount views go out at most four times a second, however busy the engine is. */
+  private mountsChanged(): void {
+    if (this.mountsTimer) return;
+    this.mountsTimer = setTimeout(() => {
+      this.mountsTimer = null;
+      this.emit({ type: 'mounts', mounts: this.mountViews() });
+    }, 250);
+  }
+
+  private playlistChanged(path: string): void {
+    if (this.playlistTimers.has(path)) return;
+    this.playlistTimers.set(
+      path,
+      setTimeout(() => {
+        this.playlistTimers.delete(path);
+        const p = this.engine.playlistOf(path);
+        if (p) this.emit({ type: 'playlist', playlist: this.playlistViewOf(path) });
+        this.mountsChanged();
+      }, 250),
+    );
+  }
+
+  private sampleGraphs(): void {
+    const now = Date.now();
+    for (const m of this.engine.mounts.values()) {
+      let g = this.graphs.get(m.path);
+      if (!g) this.graphs.set(m.path, (g = []));
+      g.push([now, m.broadcaster.count]);
+      if (g.length > GRAPH_POINTS) g.splice(0, g.length - GRAPH_POINTS);
+    }
+  }
+
+  private mountViews() {
+    return [...this.engine.mounts.values()].map((m) => mountView(this.engine, m, this.graphs.get(m.path) ?? []));
+  }
+
+  private playlistViewOf(path: string) {
+    const p = this.engine.playlistOf(path)!;
+    const v = playlistView(path, p);
+    v.currentId = this.engine.feederOf(path)?.nowPlaying?.entry.id ?? null;
+    return v;
+  }
+
+  private serverView(): ServerView {
+    const e = this.engine;
+    return {
+      name: SERVER_NAME,
+      version: SERVER_VERSION,
+      stationName: e.config.metadata.station_name,
+      startedAt: e.startedAt,
+      host: e.config.server.host,
+      ports: { ...e.ports },
+      configPath: this.configPath,
+      desktop: this.desktop,
+    };
+  }
+
+  private playlistOrThrow(mount: string) {
+    const p = this.engine.playlistOf(mount);
+    if (!p) throw new StudioError(`${mount} has no AutoDJ playlist`);
+    return p;
+  }
+
+  async snapshot(): Promise<StudioSnapshot> {
+    const e = this.engine;
+    return {
+      server: this.serverView(),
+      mounts: this.mountViews(),
+      listeners: [...e.mounts.values()].flatMap((m) => m.broadcaster.all().map(listenerView)),
+      playlists: [...e.mounts.values()].filter((m) => e.playlistOf(m.path)).map((m) => this.playlistViewOf(m.path)),
+      log: e.log.recent().slice(-500),
+    };
+  }
+
+  async skip(mount: string): Promise<boolean> {
+    return this.engine.skip(mount);
+  }
+
+  async kickSource(mount: string): Promise<boolean> {
+    return this.engine.killSource(mount);
+  }
+
+  async kickListener(id: number): Promise<boolean> {
+    const ok = this.engine.kickListener(id);
+    if (ok) this.engine.log.info(`listener #${id} kicked from the studio`);
+    return ok;
+  }
+
+  async playlistAdd(mount: string, paths: string[], at?: number): Promise<number> {
+    return (await this.playlistOrThrow(mount).add(paths, at)).length;
+  }
+
+  async playlistRemove(mount: string, ids: number[]): Promise<number> {
+    return this.playlistOrThrow(mount).remove(ids);
+  }
+
+  async playlistMove(mount: string, id: number, to: number): Promise<boolean> {
+    return this.playlistOrThrow(mount).move(id, to);
+  }
+
+  async playlistPlayNext(mount: string, id: number): Promise<boolean> {
+    return this.playlistOrThrow(mount).playNext(id);
+  }
+
+  async playlistShuffle(mount: string): Promise<void> {
+    this.playlistOrThrow(mount).shuffleNow();
+  }
+
+  async playlistSetShuffle(mount: string, on: boolean): Promise<void> {
+    this.playlistOrThrow(mount).setShuffle(on);
+  }
+
+  async playlistSetRepeat(mount: string, on: boolean): Promise<void> {
+    this.playlistOrThrow(mount).setRepeat(on);
+  }
+
+  async playlistRescan(mount: string): Promise<{ added: number; removed: number }> {
+    return this.playlistOrThrow(mount).rescan();
+  }
+
+  /** The music folder to start browsing from: the main mount's. */
+  musicFolder(mount?: string): string {
+    const p = this.engine.playlistOf(mount ?? this.engine.config.server.mount_point);
+    return p?.opts.directory ?? resolve(this.engine.baseDir, this.engine.config.playlist.directory);
+  }
+
+  async listDirectory(path: string | null): Promise<DirectoryListing> {
+    let dir = resolve(path ?? this.musicFolder());
+    if (!existsSync(dir)) dir = dirname(dir);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new StudioError(`${dir} is not a folder`);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (e) {
+      throw new StudioError(`cannot read ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const entries: DirectoryListing['entries'] = [];
+    for (const name of names.sort((a, b) => a.localeCompare(b))) {
+      if (name.startsWith('.')) continue;
+      const p = join(dir, name);
+      try {
+        const st = statSync(p);
+        if (st.isDirectory()) entries.push({ name, path: p, kind: 'dir' });
+        else if (st.isFile() && AUDIO_EXT.has(extname(name).toLowerCase())) entries.push({ name, path: p, kind: 'audio' });
+      } catch {
+        // unreadable entries are left out
+      }
+    }
+    entries.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'dir' ? -1 : 1));
+    const parent = dirname(dir);
+    return { path: dir, parent: parent === dir ? null : parent, entries };
+  }
+
+  async configRead(): Promise<ConfigDocument> {
+    return { path: this.configPath, text: readFileSync(this.configPath, 'utf8') };
+  }
+
+  async configCheck(text: string): Promise<ConfigCheckResult & { changes: ConfigChange[] }> {
+    const r = checkConfigText(text);
+    return { ok: r.config !== null, errors: r.errors, notices: r.notices, changes: r.config ? this.engine.planConfig(r.config) : [] };
+  }
+
+  /**
+   * Saves config text: refused (nothing written) when invalid; otherwise the previous file is kept as
+   * config.hcl.bak and the new one written atomically, then applied to the running engine if asked.
+   */
+  async configSave(text: string, apply: boolean): Promise<ConfigApplyResult> {
+    const r = checkConfigText(text);
+    if (!r.config) return { ok: false, errors: r.errors, notices: r.notices, saved: false, applied: false, changes: [] };
+    const changes = this.engine.planConfig(r.config);
+    if (existsSync(this.configPath)) copyFileSync(this.configPath, `${this.configPath}.bak`);
+    writeFileAtomic(this.configPath, text);
+    this.engine.log.info(`config saved to ${this.configPath} (previous version in config.hcl.bak)`);
+    let applied = false;
+    if (apply) {
+      await this.engine.applyConfig(r.config);
+      applied = true;
+      this.emit({ type: 'server', server: this.serverView() });
+      this.mountsChanged();
+    }
+    return { ok: true, errors: [], notices: r.notices, saved: true, applied, changes };
+  }
+}

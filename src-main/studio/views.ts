@@ -1,0 +1,88 @@
+// Plain-data views of engine state for the StudioApi (what crosses IPC and HTTP).
+
+import type { Listener } from '../engine/broadcaster.js';
+import type { Engine } from '../engine/engine.js';
+import type { Feeder } from '../engine/fallback/feeder.js';
+import type { Playlist, PlaylistEntry } from '../engine/fallback/playlist.js';
+import { displayTitle } from '../engine/fallback/track-probe.js';
+import type { Mount } from '../engine/mount.js';
+import type { ListenerView, MountView, PlaylistEntryView, PlaylistView, TrackRef } from '../../src-shared/studio-api.js';
+
+const ref = (e: PlaylistEntry): TrackRef => ({ id: e.id, title: displayTitle(e.track), duration: e.track.duration });
+
+export function autodjView(f: Feeder | undefined): MountView['autodj'] {
+  if (!f) return null;
+  const np = f.nowPlaying;
+  return {
+    state: f.state,
+    nowPlaying: np && { ...ref(np.entry), startedAt: np.startedAt },
+    upNext: f.playlist ? f.playlist.upcoming(5).map(ref) : [],
+    shuffle: f.playlist?.shuffle ?? false,
+    repeat: f.playlist?.repeat ?? false,
+    usingDemo: f.playlist?.usingFallbackFiles ?? false,
+  };
+}
+
+export function mountView(engine: Engine, m: Mount, graph: [number, number][]): MountView {
+  const d = m.description;
+  const info = m.info;
+  return {
+    path: m.path,
+    format: m.format,
+    contentType: m.contentType,
+    live: m.source !== null,
+    title: m.title,
+    titleOrigin: m.titleOrigin,
+    source: m.source && {
+      ip: m.source.ip,
+      userAgent: m.source.userAgent,
+      protocol: m.source.protocol,
+      contentType: m.source.contentType,
+      connectedAt: m.source.connectedAt,
+      bytesIn: m.source.bytesIn,
+      name: m.source.description.name,
+      bitrate: m.source.description.bitrate || info?.bitrate || 0,
+    },
+    autodj: autodjView(engine.feederOf(m.path)),
+    listeners: m.broadcaster.count,
+    listenerPeak: m.listenerPeak,
+    maxListeners: m.config.max_listeners,
+    bitrate: d.bitrate || m.measuredBitrate,
+    sampleRate: info?.sampleRate ?? 0,
+    channels: info?.channels ?? 0,
+    codec: info?.codec ?? '',
+    history: m.history.slice(0, 30),
+    listenerGraph: graph,
+  };
+}
+
+export function listenerView(l: Listener): ListenerView {
+  return { id: l.id, mount: l.mount, ip: l.ip, userAgent: l.userAgent, connectedAt: l.connectedAt, bytesSent: l.bytesSent, icy: l.icy };
+}
+
+export function playlistView(mount: string, p: Playlist): PlaylistView {
+  return {
+    mount,
+    entries: p.list.map(
+      (e): PlaylistEntryView => ({
+        id: e.id,
+        path: e.track.path,
+        title: e.track.title,
+        artist: e.track.artist,
+        album: e.track.album,
+        display: displayTitle(e.track),
+        duration: e.track.duration,
+        format: e.track.format,
+        codec: e.track.codec,
+        bitrate: e.track.bitrate,
+        sampleRate: e.track.sampleRate,
+        problem: e.problem,
+      }),
+    ),
+    currentId: p.current?.id ?? null,
+    shuffle: p.shuffle,
+    repeat: p.repeat,
+    directory: p.opts.directory,
+    file: p.opts.file,
+  };
+}

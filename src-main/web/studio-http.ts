@@ -1,0 +1,208 @@
+// The StudioApi over HTTP + server-sent events, under /studio/ on the engine's ports, for the studio UI in
+// a browser (headless mode). Everything here needs the admin credentials (HTTP Basic). State-changing
+// requests must be same-origin: a custom header (which a cross-site form or image cannot send, and which
+// makes a cross-site fetch need a preflight this server never grants) and a matching Origin when sent.
+
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basename, extname, join, resolve, sep } from 'node:path';
+import { parseBasicAuth } from '../engine/http-head.js';
+import type { Engine } from '../engine/engine.js';
+import { SERVER_ID } from '../engine/version.js';
+import { checkStudioCall, type StudioEvent } from '../../src-shared/studio-api.js';
+import type { StudioService } from '../studio/service.js';
+
+export const STUDIO_PREFIX = '/studio';
+export const CSRF_HEADER = 'x-cycast-studio';
+const MAX_CALL_BYTES = 2 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
+const UPLOAD_EXT = new Set(['.mp3', '.ogg', '.oga', '.opus', '.aac']);
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; media-src 'self' http: https:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  Server: SERVER_ID,
+  Connection: 'close',
+};
+
+function reply(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+const json = (res: ServerResponse, status: number, body: unknown): void => reply(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+
+export function attachStudioHttp(engine: Engine, service: StudioService, rendererDir: string): void {
+  engine.addHttpRoute(STUDIO_PREFIX, (req, res) => {
+    handle(engine, service, rendererDir, req, res).catch((e) => {
+      if (!res.headersSent) json(res, 500, { ok: false, error: (e as Error).message });
+      else res.destroy();
+    });
+  });
+}
+
+function authorized(engine: Engine, req: IncomingMessage): boolean {
+  const a = parseBasicAuth(req.headers.authorization);
+  return a !== null && engine.adminCredentialsOk(a.user, a.password);
+}
+
+/** Same-origin check for state-changing requests. Returns the reason to refuse, or null. */
+function crossSiteReason(req: IncomingMessage): string | null {
+  if (req.headers[CSRF_HEADER] !== '1') return `missing the ${CSRF_HEADER} header`;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      return 'malformed Origin';
+    }
+    if (host !== req.headers.host) return `cross-origin request from ${origin}`;
+  }
+  if (req.headers['sec-fetch-site'] && !['same-origin', 'none'].includes(String(req.headers['sec-fetch-site']))) return 'cross-site request';
+  return null;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of req) {
+    n += (chunk as Buffer).length;
+    if (n > limit) throw Object.assign(new Error(`request body larger than ${limit} bytes`), { status: 413 });
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+async function handle(engine: Engine, service: StudioService, rendererDir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://studio.invalid');
+  const path = url.pathname;
+  if (!authorized(engine, req)) {
+    engine.log.debug(`studio: unauthenticated ${req.method} ${path} from ${req.socket.remoteAddress}`);
+    return reply(res, 401, 'text/plain; charset=utf-8', 'The studio needs the admin user name and password (admin block of config.hcl).\n', {
+      'WWW-Authenticate': 'Basic realm="Cycast Studio", charset="UTF-8"',
+    });
+  }
+  if (path === STUDIO_PREFIX) return reply(res, 301, 'text/plain', '', { Location: `${STUDIO_PREFIX}/` });
+  const api = path.startsWith(`${STUDIO_PREFIX}/api/`) ? path.slice(`${STUDIO_PREFIX}/api/`.length) : null;
+  if (api === null) return serveStatic(rendererDir, path.slice(STUDIO_PREFIX.length), req, res);
+
+  if (api === 'snapshot' && req.method === 'GET') return json(res, 200, await service.snapshot());
+  if (api === 'events' && req.method === 'GET') return events(service, req, res);
+  if (req.method !== 'POST' && req.method !== 'PUT') return json(res, 405, { ok: false, error: `${req.method} is not allowed here` });
+  const refused = crossSiteReason(req);
+  if (refused) {
+    engine.log.warn(`studio: refused ${req.method} ${path} from ${req.socket.remoteAddress}: ${refused}`);
+    return json(res, 403, { ok: false, error: `refused: ${refused}` });
+  }
+  if (api === 'call' && req.method === 'POST') {
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return json(res, 415, { ok: false, error: 'send application/json' });
+    let msg: { method?: unknown; args?: unknown };
+    try {
+      msg = JSON.parse((await readBody(req, MAX_CALL_BYTES)).toString('utf8'));
+    } catch (e) {
+      const status = (e as { status?: number }).status ?? 400;
+      return json(res, status, { ok: false, error: status === 413 ? (e as Error).message : 'the body is not valid JSON' });
+    }
+    const bad = checkStudioCall(msg?.method, msg?.args);
+    if (bad) return json(res, 400, { ok: false, error: bad });
+    try {
+      const fn = service[msg.method as keyof StudioService] as (...a: unknown[]) => Promise<unknown>;
+      const result = await fn.apply(service, msg.args as unknown[]);
+      return json(res, 200, { ok: true, result: result ?? null });
+    } catch (e) {
+      return json(res, 400, { ok: false, error: (e as Error).message });
+    }
+  }
+  if (api === 'upload' && req.method === 'PUT') return upload(engine, service, url, req, res);
+  return json(res, 404, { ok: false, error: `no studio API ${api}` });
+}
+
+/** Server-sent events: one `data:` line of JSON per StudioEvent, a comment every 15 s to keep proxies open. */
+function events(service: StudioService, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
+  res.write('retry: 2000\n\n');
+  const send = (e: StudioEvent): void => {
+    res.write(`data: ${JSON.stringify(e)}\n\n`);
+  };
+  const unsubscribe = service.subscribe(send);
+  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+  const done = (): void => {
+    clearInterval(ping);
+    unsubscribe();
+  };
+  req.socket.setTimeout(0);
+  res.on('close', done);
+  res.on('error', done);
+}
+
+/** A browser upload: the file goes into the mount's music folder (never over an existing file), then the playlist. */
+async function upload(engine: Engine, service: StudioService, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const mount = url.searchParams.get('mount') ?? engine.config.server.mount_point;
+  const rawName = url.searchParams.get('name') ?? '';
+  const name = basename(rawName).replace(/[\0/\\]/g, '').trim();
+  if (!name || name.startsWith('.')) return json(res, 400, { ok: false, error: 'a file name is needed' });
+  if (!UPLOAD_EXT.has(extname(name).toLowerCase())) return json(res, 415, { ok: false, error: `${extname(name) || 'files without an extension'} cannot be streamed; upload MP3, Ogg, Opus or AAC` });
+  if (!engine.playlistOf(mount)) return json(res, 404, { ok: false, error: `${mount} has no AutoDJ playlist` });
+  const folder = service.musicFolder(mount);
+  mkdirSync(folder, { recursive: true });
+  const ext = extname(name);
+  let target = join(folder, name);
+  for (let i = 2; existsSync(target); i++) target = join(folder, `${name.slice(0, -ext.length)} (${i})${ext}`);
+  const tmp = `${target}.part`;
+  const out = createWriteStream(tmp, { flags: 'wx' });
+  let n = 0;
+  try {
+    await new Promise<void>((ok, fail) => {
+      req.on('data', (c: Buffer) => {
+        n += c.length;
+        if (n > MAX_UPLOAD_BYTES) {
+          req.destroy();
+          fail(Object.assign(new Error('file too large'), { status: 413 }));
+        }
+      });
+      req.pipe(out);
+      out.on('finish', () => ok());
+      out.on('error', fail);
+      req.on('error', fail);
+    });
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    return json(res, (e as { status?: number }).status ?? 500, { ok: false, error: (e as Error).message });
+  }
+  const added = await service.playlistAdd(mount, [target]);
+  engine.log.info(`studio: uploaded ${target} (${n} bytes)`);
+  return json(res, 200, { ok: true, result: { path: target, added } });
+}
+
+function serveStatic(root: string, rel: string, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain', 'GET only\n');
+  const file = resolve(root, '.' + decodeURIComponent(rel === '/' || rel === '' ? '/index.html' : rel));
+  if (!file.startsWith(resolve(root) + sep)) return reply(res, 404, 'text/plain', 'not found\n');
+  let data: Buffer;
+  try {
+    if (!statSync(file).isFile()) return reply(res, 404, 'text/plain', 'not found\n');
+    data = readFileSync(file);
+  } catch {
+    if (!existsSync(join(root, 'index.html'))) {
+      return reply(res, 503, 'text/plain; charset=utf-8', `The studio UI is not built (no ${join(root, 'index.html')}). Run "npm run build".\n`);
+    }
+    return reply(res, 404, 'text/plain', 'not found\n');
+  }
+  reply(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', data);
+}
