@@ -1,0 +1,194 @@
+// The desktop shell, kept thin: a window on the studio UI, a tray icon with the on-air state, native file
+// dialogs, notifications, and the IPC adapter for the StudioApi. Everything else is the engine and the
+// StudioService, exactly as in headless mode. `--headless` runs without any window.
+
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, shell, Tray, type IpcMainInvokeEvent } from 'electron';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { main as cliMain, resolveConfigPath } from '../cli.js';
+import { loadConfigFile } from '../config/load.js';
+import { Engine } from '../engine/engine.js';
+import { formatLogLine, Logger } from '../engine/log.js';
+import { RENDERER_DIR } from '../paths.js';
+import { StudioService } from '../studio/service.js';
+import { attachStudioHttp } from '../web/studio-http.js';
+import { checkStudioCall, type StudioMethod } from '../../src-shared/studio-api.js';
+import { AUTO_RGB, discPng, LIVE_RGB } from './tray-icon.js';
+
+const args = process.argv.slice(app.isPackaged ? 1 : 2);
+const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'preload.cjs');
+const INDEX = join(RENDERER_DIR, 'index.html');
+
+if (args.includes('--headless') || args.includes('--check') || args.includes('--help') || args.includes('--version')) {
+  // same command line as the `cycast` command, no window
+  app.dock?.hide();
+  cliMain(args).then((code) => app.exit(code));
+} else if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void startDesktop();
+}
+
+interface Bounds {
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
+  maximized?: boolean;
+}
+
+function boundsFile(): string {
+  return join(app.getPath('userData'), 'window.json');
+}
+
+function loadBounds(): Bounds {
+  try {
+    return { width: 1280, height: 800, ...JSON.parse(readFileSync(boundsFile(), 'utf8')) };
+  } catch {
+    return { width: 1280, height: 800 };
+  }
+}
+
+async function startDesktop(): Promise<void> {
+  await app.whenReady();
+  const configPath = resolveConfigPath(valueOf('--config'));
+  let loaded;
+  try {
+    loaded = loadConfigFile(configPath);
+  } catch (e) {
+    dialog.showErrorBox('Cycast Studio: the configuration has errors', (e as Error).message);
+    app.exit(2);
+    return;
+  }
+  const logger = new Logger(loaded.config.advanced.verbose_logging);
+  logger.subscribe((e) => console.log(formatLogLine(e)));
+  const engine = new Engine(loaded.config, logger, { baseDir: dirname(configPath) });
+  const service = new StudioService(engine, configPath, true);
+  attachStudioHttp(engine, service, RENDERER_DIR);
+  try {
+    await engine.start();
+  } catch (e) {
+    dialog.showErrorBox('Cycast Studio cannot start the server', (e as Error).message);
+    app.exit(3);
+    return;
+  }
+  service.start();
+
+  const b = loadBounds();
+  const win = new BrowserWindow({
+    x: b.x,
+    y: b.y,
+    width: b.width,
+    height: b.height,
+    minWidth: 1000,
+    minHeight: 640,
+    backgroundColor: '#0f1216',
+    title: 'Cycast Studio',
+    show: false,
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
+  });
+  if (b.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  const saveBounds = (): void => {
+    const nb: Bounds = { ...win.getNormalBounds(), maximized: win.isMaximized() };
+    try {
+      writeFileSync(boundsFile(), JSON.stringify(nb));
+    } catch {
+      // the window still closes; it just opens at the default size next time
+    }
+  };
+  win.on('close', saveBounds);
+
+  // no navigation away from the studio, no new windows; http(s) links open in the system browser
+  const studioUrl = pathToFileURL(INDEX).href;
+  win.webContents.on('will-navigate', (e, url) => {
+    if (url !== studioUrl) e.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//i.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+
+  // IPC: only from our own window's top frame, only the StudioApi's methods with well-formed arguments
+  const fromStudio = (e: IpcMainInvokeEvent): boolean => e.sender === win.webContents && e.senderFrame?.url === studioUrl;
+  ipcMain.handle('studio:call', async (e, method: unknown, callArgs: unknown) => {
+    if (!fromStudio(e)) throw new Error('refused: not the studio window');
+    const bad = checkStudioCall(method, callArgs);
+    if (bad) throw new Error(bad);
+    const fn = service[method as StudioMethod] as (...a: unknown[]) => Promise<unknown>;
+    return fn.apply(service, callArgs as unknown[]);
+  });
+  ipcMain.handle('studio:pick', async (e, folders: unknown) => {
+    if (!fromStudio(e)) throw new Error('refused: not the studio window');
+    const r = await dialog.showOpenDialog(win, {
+      title: folders === true ? 'Add music folders' : 'Add music files',
+      defaultPath: service.musicFolder(),
+      properties: folders === true ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
+      filters: folders === true ? [] : [{ name: 'Audio', extensions: ['mp3', 'ogg', 'oga', 'opus', 'aac'] }],
+    });
+    return r.canceled ? [] : r.filePaths;
+  });
+  const unsubscribe = service.subscribe((ev) => {
+    if (!win.isDestroyed()) win.webContents.send('studio:event', ev);
+  });
+
+  // tray: on-air colour and listener count
+  const icons = { live: nativeImage.createFromBuffer(discPng(32, LIVE_RGB)), auto: nativeImage.createFromBuffer(discPng(32, AUTO_RGB)) };
+  const tray = new Tray(icons.auto);
+  const updateTray = (): void => {
+    const main = [...engine.mounts.values()][0];
+    const live = main?.source !== null && main?.source !== undefined;
+    tray.setImage(live ? icons.live : icons.auto);
+    tray.setToolTip(`Cycast Studio: ${live ? 'LIVE' : 'AutoDJ'} · ${engine.totalListeners} listener${engine.totalListeners === 1 ? '' : 's'}${main?.title ? `\n${main.title}` : ''}`);
+  };
+  tray.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: 'Show the studio', click: () => (win.isDestroyed() ? undefined : (win.show(), win.focus())) },
+      { label: 'Skip track', click: () => engine.skip(engine.config.server.mount_point) },
+      { type: 'separator' },
+      { label: 'Quit', click: () => app.quit() },
+    ]),
+  );
+  tray.on('click', () => win.show());
+  for (const ev of ['source-connect', 'source-disconnect', 'listener-connect', 'listener-disconnect', 'title'] as const) engine.on(ev, updateTray);
+  updateTray();
+  engine.on('source-connect', (m) => {
+    if (Notification.isSupported()) new Notification({ title: 'A DJ is live', body: `${m.source?.description.name || m.source?.ip} on ${m.path}` }).show();
+  });
+  engine.on('source-disconnect', (m, reason) => {
+    if (Notification.isSupported()) new Notification({ title: 'The DJ left', body: `${m.path}: ${reason}` }).show();
+  });
+
+  app.on('second-instance', () => {
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+  app.on('before-quit', () => {
+    unsubscribe();
+    service.stop();
+    void engine.stop();
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  if (!existsSync(INDEX)) {
+    dialog.showErrorBox('Cycast Studio', `The studio UI is not built (${INDEX} is missing). Run "npm run build".`);
+  }
+  await win.loadFile(INDEX);
+}
+
+function valueOf(flag: string): string | null {
+  const i = args.indexOf(flag);
+  if (i >= 0) return args[i + 1] ?? null;
+  const eq = args.find((a) => a.startsWith(`${flag}=`));
+  return eq ? eq.slice(flag.length + 1) : null;
+}

@@ -1,0 +1,25 @@
+// The renderer's only door to the main process: one object, window.studio, with the StudioApi's commands,
+// an event subscription and the native file dialog. CommonJS, as sandboxed preloads must be.
+import electron = require('electron');
+import type { StudioApi, StudioEvent, StudioMethod } from '../../src-shared/studio-api.js';
+
+const { contextBridge, ipcRenderer } = electron;
+
+// kept in step with STUDIO_METHODS (a sandboxed preload cannot import other modules); the main process
+// checks every call again against the shared list
+const METHODS: StudioMethod[] = [
+  'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistMove',
+  'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
+  'listDirectory', 'configRead', 'configCheck', 'configSave',
+];
+
+const api: Record<string, unknown> = {};
+for (const m of METHODS) api[m] = (...args: unknown[]) => ipcRenderer.invoke('studio:call', m, args);
+api.subscribe = (onEvent: (e: StudioEvent) => void) => {
+  const listener = (_e: unknown, ev: StudioEvent): void => onEvent(ev);
+  ipcRenderer.on('studio:event', listener);
+  return () => ipcRenderer.removeListener('studio:event', listener);
+};
+api.pickFiles = (folders: boolean): Promise<string[]> => ipcRenderer.invoke('studio:pick', folders === true);
+
+contextBridge.exposeInMainWorld('studio', api as unknown as StudioApi & { pickFiles(folders: boolean): Promise<string[]> });
