@@ -1,0 +1,189 @@
+// The StudioApi contract, run against every adapter that can run here: the service in-process (what the
+// Electron IPC adapter forwards to) and HTTP + server-sent events. Plus the HTTP adapter's guards.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { STUDIO_METHODS, checkStudioCall, type StudioApi, type StudioEvent } from '../../src-shared/studio-api.js';
+import { makeTrack } from '../helpers/audio.js';
+import { ADMIN, basic, listen, waitFor } from '../helpers/server.js';
+import { startStudio, type StudioServer } from '../helpers/studio.js';
+import { repoRoot } from '../helpers/paths.js';
+
+/** A StudioApi over HTTP, as the browser build uses it (fetch + an SSE stream read by hand). */
+function httpApi(srv: StudioServer): StudioApi & { close(): void } {
+  const auth = basic(ADMIN.user, ADMIN.password);
+  const api: Record<string, unknown> = {};
+  for (const m of STUDIO_METHODS) {
+    api[m] = async (...args: unknown[]) => {
+      const res = await fetch(srv.url('/studio/api/call'), { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json', 'X-Cycast-Studio': '1' }, body: JSON.stringify({ method: m, args }) });
+      const body = (await res.json()) as { ok: boolean; result?: unknown; error?: string };
+      if (!body.ok) throw new Error(body.error);
+      return body.result;
+    };
+  }
+  const controllers: AbortController[] = [];
+  api.subscribe = (fn: (e: StudioEvent) => void) => {
+    const ac = new AbortController();
+    controllers.push(ac);
+    void (async () => {
+      const res = await fetch(srv.url('/studio/api/events'), { headers: { Authorization: auth }, signal: ac.signal });
+      let buf = '';
+      const dec = new TextDecoder();
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buf += dec.decode(chunk, { stream: true });
+          let i;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            for (const line of block.split('\n')) if (line.startsWith('data: ')) fn(JSON.parse(line.slice(6)));
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    return () => ac.abort();
+  };
+  api.close = () => controllers.forEach((c) => c.abort());
+  return api as unknown as StudioApi & { close(): void };
+}
+
+function contract(name: string, makeApi: (srv: StudioServer) => StudioApi & { close?(): void }) {
+  describe(`StudioApi contract over ${name}`, () => {
+    let srv: StudioServer;
+    let api: StudioApi & { close?(): void };
+    let music: string;
+    before(async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cycast-contract-'));
+      music = join(dir, 'music');
+      mkdirSync(music);
+      for (const [i, t] of ['Alpha', 'Beta', 'Gamma'].entries()) makeTrack(join(music, `${i}-${t}.mp3`), { seconds: 30, title: t, artist: 'Band', freq: 300 + 100 * i });
+      srv = await startStudio(dir, `playlist {\n  directory = "./music"\n  shuffle = false\n}\n`);
+      api = makeApi(srv);
+      await waitFor(() => srv.engine.feederOf('/stream')?.nowPlaying !== null, 5000, 'AutoDJ playing');
+    });
+    after(async () => {
+      api.close?.();
+      await srv.stop();
+    });
+
+    it('gives a snapshot of server, mounts, playlists, listeners and log', async () => {
+      const s = await api.snapshot();
+      assert.equal(s.server.ports.listen, srv.listenPort);
+      assert.equal(s.mounts[0].path, '/stream');
+      assert.equal(s.mounts[0].autodj?.state, 'auto');
+      assert.equal(s.mounts[0].title, 'Band - Alpha');
+      assert.deepEqual(s.playlists[0].entries.map((e) => e.title), ['Alpha', 'Beta', 'Gamma']);
+      assert.ok(Array.isArray(s.listeners) && Array.isArray(s.log));
+    });
+
+    it('pushes events: a listener joining and leaving, and a skip changing the title', async () => {
+      const events: StudioEvent[] = [];
+      const off = api.subscribe((e) => events.push(e));
+      await new Promise((r) => setTimeout(r, 300));
+      const cap = await listen(srv.listenPort, '/stream');
+      await waitFor(() => events.some((e) => e.type === 'listener-join'), 2000, 'listener-join');
+      cap.close();
+      await waitFor(() => events.some((e) => e.type === 'listener-leave'), 2000, 'listener-leave');
+      assert.equal(await api.skip('/stream'), true);
+      await waitFor(() => events.some((e) => e.type === 'mounts' && e.mounts[0].title === 'Band - Beta'), 3000, 'title event');
+      off();
+    });
+
+    it('edits the playlist: add, move, play next, remove, repeat', async () => {
+      const extra = makeTrack(join(tmpdir(), `cycast-extra-${process.pid}-${name.replace(/\W/g, '')}.mp3`), { seconds: 5, title: 'Delta', artist: 'Band' });
+      assert.equal(await api.playlistAdd('/stream', [extra]), 1);
+      let p = (await api.snapshot()).playlists[0];
+      const delta = p.entries.find((e) => e.title === 'Delta')!;
+      assert.equal(await api.playlistMove('/stream', delta.id, 0), true);
+      p = (await api.snapshot()).playlists[0];
+      assert.equal(p.entries[0].title, 'Delta');
+      const gamma = p.entries.find((e) => e.title === 'Gamma')!;
+      assert.equal(await api.playlistPlayNext('/stream', gamma.id), true);
+      const s = await api.snapshot();
+      assert.equal(s.mounts[0].autodj?.upNext[0].title, 'Band - Gamma');
+      assert.equal(await api.playlistRemove('/stream', [delta.id]), 1);
+      await api.playlistSetRepeat('/stream', false);
+      assert.equal((await api.snapshot()).playlists[0].repeat, false);
+      await api.playlistSetRepeat('/stream', true);
+      await assert.rejects(api.playlistAdd('/nope', [extra]), /has no AutoDJ playlist/);
+    });
+
+    it('reads, checks and refuses configs; lists folders', async () => {
+      const doc = await api.configRead();
+      assert.equal(doc.path, srv.configPath);
+      const bad = await api.configCheck(doc.text.replace('shuffle = false', 'shufle = false'));
+      assert.equal(bad.ok, false);
+      assert.match(bad.errors[0].message, /did you mean "shuffle"/);
+      assert.ok(bad.errors[0].line! > 1);
+      const r = await api.configSave('server {\n  listen_port = "x"\n}\n', true);
+      assert.equal(r.saved, false);
+      assert.equal(readFileSync(srv.configPath, 'utf8'), doc.text, 'nothing written');
+      const good = await api.configCheck(doc.text.replace('shuffle = false', 'shuffle = false\n  resume_delay = 5'));
+      assert.equal(good.ok, true);
+      assert.deepEqual(good.changes.map((c) => c.path), ['playlist.resume_delay']);
+      const listing = await api.listDirectory(music);
+      assert.deepEqual(listing.entries.map((e) => e.name), ['0-Alpha.mp3', '1-Beta.mp3', '2-Gamma.mp3']);
+      await assert.rejects(api.listDirectory('/definitely/not/here/at/all'), /is not a folder/);
+    });
+  });
+}
+
+contract('the service (in-process, as IPC forwards it)', (srv) => srv.service);
+contract('HTTP + server-sent events', httpApi);
+
+describe('studio HTTP adapter guards', () => {
+  let srv: StudioServer;
+  before(async () => {
+    srv = await startStudio(mkdtempSync(join(tmpdir(), 'cycast-guard-')), 'playlist {\n  enabled = false\n}\n');
+  });
+  after(() => srv.stop());
+
+  it('refuses unauthenticated and wrongly authenticated requests', async () => {
+    for (const p of ['/studio/', '/studio/index.html', '/studio/api/snapshot', '/studio/api/events']) {
+      const r = await fetch(srv.url(p));
+      assert.equal(r.status, 401, p);
+      assert.match(r.headers.get('www-authenticate') ?? '', /^Basic realm="Cycast Studio"/);
+      assert.equal((await fetch(srv.url(p), { headers: { Authorization: basic(ADMIN.user, 'wrong') } })).status, 401);
+    }
+    const call = await fetch(srv.url('/studio/api/call'), { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Cycast-Studio': '1' }, body: '{"method":"skip","args":["/stream"]}' });
+    assert.equal(call.status, 401);
+  });
+
+  it('refuses cross-site state changes and malformed calls', async () => {
+    const auth = basic(ADMIN.user, ADMIN.password);
+    const post = (headers: Record<string, string>, body: string) => fetch(srv.url('/studio/api/call'), { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json', ...headers }, body });
+    assert.equal((await post({}, '{"method":"snapshot","args":[]}')).status, 403, 'no same-origin header');
+    assert.equal((await post({ 'X-Cycast-Studio': '1', Origin: 'http://evil.example' }, '{"method":"snapshot","args":[]}')).status, 403, 'foreign origin');
+    assert.equal((await post({ 'X-Cycast-Studio': '1', Origin: `http://127.0.0.1:${srv.listenPort}` }, '{"method":"snapshot","args":[]}')).status, 200);
+    const bad = await post({ 'X-Cycast-Studio': '1' }, '{"method":"configSave","args":[1]}');
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /takes 2 argument|must be string/);
+    assert.equal((await post({ 'X-Cycast-Studio': '1' }, '{"method":"constructor","args":[]}')).status, 400);
+    assert.equal((await post({ 'X-Cycast-Studio': '1' }, 'not json')).status, 400);
+    assert.equal(checkStudioCall('playlistAdd', ['/stream', ['a'], 3]), null);
+    assert.match(checkStudioCall('playlistAdd', ['/stream', 'a']) ?? '', /argument 2 must be string\[\]/);
+  });
+
+  it('serves the built UI with a strict CSP, and no file outside it', async () => {
+    const auth = { Authorization: basic(ADMIN.user, ADMIN.password) };
+    const index = await fetch(srv.url('/studio/'), { headers: auth });
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.match(await index.text(), /<div id="root">/);
+    for (const p of ['/studio/../package.json', '/studio/%2e%2e/%2e%2e/package.json', '/studio/..%2f..%2fpackage.json']) {
+      const r = await fetch(srv.url(p), { headers: auth });
+      assert.notEqual(r.status, 200, p);
+    }
+  });
+
+  it('keeps the preload\'s method list in step with the shared contract', () => {
+    const preload = readFileSync(join(repoRoot, 'dist/src-main/electron/preload.cjs'), 'utf8');
+    const listed = /const METHODS = \[([^\]]*)\]/.exec(preload)![1].match(/'[^']+'/g)!.map((s) => s.slice(1, -1));
+    assert.deepEqual(listed, [...STUDIO_METHODS]);
+  });
+});
