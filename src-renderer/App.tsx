@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { studio } from './api.js';
 import { run, useStudio, type ViewName } from './store.js';
+import type { StudioEvent } from '../src-shared/studio-api.js';
 import { OnAir } from './views/OnAir.js';
 import { PlaylistPanel } from './views/PlaylistPanel.js';
 import { Listeners } from './views/Listeners.js';
@@ -29,7 +30,21 @@ export function App() {
       .snapshot()
       .then((s) => {
         useStudio.getState().load(s);
-        off = studio.subscribe((e) => useStudio.getState().apply(e));
+        // events are applied in batches, at most every 50 ms (a timer, not an animation frame: a hidden
+        // window must keep up too)
+        let queue: StudioEvent[] = [];
+        let scheduled = false;
+        off = studio.subscribe((e) => {
+          queue.push(e);
+          if (scheduled) return;
+          scheduled = true;
+          setTimeout(() => {
+            scheduled = false;
+            const batch = queue;
+            queue = [];
+            useStudio.getState().applyAll(batch);
+          }, 50);
+        });
       })
       .catch((e: Error) => useStudio.getState().fail(e.message));
     return () => off();

@@ -25,6 +25,8 @@ interface StudioState {
   toasts: Toast[];
   load(s: StudioSnapshot): void;
   apply(e: StudioEvent): void;
+  /** applies a batch of events with one state update (bursts of thousands of events stay cheap) */
+  applyAll(events: StudioEvent[]): void;
   setView(v: ViewName): void;
   setMount(m: string): void;
   toast(level: Toast['level'], message: string): void;
@@ -58,41 +60,49 @@ export const useStudio = create<StudioState>((set, get) => ({
       log: s.log,
       mount: get().mount || s.mounts[0]?.path || '',
     }),
-  apply: (e) => {
-    switch (e.type) {
-      case 'mounts':
-        return set({ mounts: e.mounts });
-      case 'listener-join': {
-        const m = new Map(get().listeners);
-        m.set(e.listener.id, e.listener);
-        return set({ listeners: m });
-      }
-      case 'listener-leave': {
-        const m = new Map(get().listeners);
-        m.delete(e.id);
-        return set({ listeners: m });
-      }
-      case 'listener-bytes': {
-        const m = new Map(get().listeners);
-        for (const [id, bytes] of e.bytes) {
-          const l = m.get(id);
-          if (l) m.set(id, { ...l, bytesSent: bytes });
+  apply: (e) => get().applyAll([e]),
+  applyAll: (events) => {
+    const st = get();
+    let { mounts, server, log, playlists, connection } = st;
+    let listeners: Map<number, ListenerView> | null = null;
+    const copy = (): Map<number, ListenerView> => (listeners ??= new Map(st.listeners));
+    for (const e of events) {
+      switch (e.type) {
+        case 'mounts':
+          mounts = e.mounts;
+          break;
+        case 'listener-join':
+          copy().set(e.listener.id, e.listener);
+          break;
+        case 'listener-leave':
+          copy().delete(e.id);
+          break;
+        case 'listener-bytes': {
+          const m = copy();
+          for (const [id, bytes] of e.bytes) {
+            const l = m.get(id);
+            if (l) m.set(id, { ...l, bytesSent: bytes });
+          }
+          break;
         }
-        return set({ listeners: m });
+        case 'playlist':
+          playlists = { ...playlists, [e.playlist.mount]: e.playlist };
+          break;
+        case 'log':
+          log = log.concat(e.line);
+          if (log.length > LOG_KEEP) log = log.slice(-LOG_KEEP);
+          break;
+        case 'server':
+          server = e.server;
+          break;
+        case 'notice':
+          if (e.message.startsWith('Connection to the server lost')) connection = 'lost';
+          else if (e.message === '') connection = 'ok';
+          else st.toast(e.level, e.message);
+          break;
       }
-      case 'playlist':
-        return set({ playlists: { ...get().playlists, [e.playlist.mount]: e.playlist } });
-      case 'log': {
-        const log = get().log.concat(e.line);
-        return set({ log: log.length > LOG_KEEP ? log.slice(-LOG_KEEP) : log });
-      }
-      case 'server':
-        return set({ server: e.server });
-      case 'notice':
-        if (e.message.startsWith('Connection to the server lost')) return set({ connection: 'lost' });
-        if (e.message === '') return set({ connection: 'ok' });
-        return get().toast(e.level, e.message);
     }
+    set({ mounts, server, log, playlists, connection, ...(listeners ? { listeners } : {}) });
   },
   setView: (view) => set({ view }),
   setMount: (mount) => set({ mount }),
