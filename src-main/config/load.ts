@@ -26,6 +26,15 @@ export interface ConfigCheck {
 
 /** Parses and validates config text. Never throws for bad input: problems come back as issues. */
 export function checkConfigText(text: string): ConfigCheck {
+  try {
+    return check(text);
+  } catch (e) {
+    // whatever the text, the answer is a report, not an exception (a parser bug or a stack overflow)
+    return { config: null, errors: [{ severity: 'error', path: '', message: `the file could not be read as config.hcl (${(e as Error).message})` }], notices: [] };
+  }
+}
+
+function check(text: string): ConfigCheck {
   let nodes: HclNode[] | null = null;
   let syntax: HclSyntaxError | null = null;
   try {

@@ -6,18 +6,43 @@ import type { Socket } from 'node:net';
 import type { Engine } from './engine.js';
 import { findHeadEnd, HeadError, looksLikeHttp, MAX_HEAD_BYTES, parseHead } from './http-head.js';
 import { handleListener } from './listener.js';
+import { redactSecrets } from './http-app.js';
 import { rawReply } from './raw-reply.js';
 import { handleHttpSource, handleShoutcastSource } from './source.js';
 
+/** Connections from one address that may be sending their request head at once (slowloris guard). */
+export const MAX_PENDING_PER_IP = 512;
+const pending = new Map<string, number>();
+
 export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: boolean): void {
   let buf: Buffer = Buffer.alloc(0);
-  const timeoutMs = engine.config.advanced.header_timeout * 1000;
-  socket.setTimeout(timeoutMs);
+  const ip = socket.remoteAddress ?? '?';
+  const n = (pending.get(ip) ?? 0) + 1;
+  if (n > MAX_PENDING_PER_IP) {
+    engine.log.debug(`${ip}: more than ${MAX_PENDING_PER_IP} connections still sending their request; closed`);
+    socket.destroy();
+    return;
+  }
+  pending.set(ip, n);
+  // a deadline for the whole head, not an idle timeout: a byte every few seconds does not keep it open
+  const deadline = setTimeout(() => onTimeout(), engine.config.advanced.header_timeout * 1000);
+  let finished = false;
 
   const done = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(deadline);
+    const left = (pending.get(ip) ?? 1) - 1;
+    if (left > 0) pending.set(ip, left);
+    else pending.delete(ip);
     socket.off('data', onData);
-    socket.off('timeout', onTimeout);
-    socket.setTimeout(0);
+    socket.off('end', onEnd);
+    socket.off('close', done);
+  };
+  const onEnd = (): void => {
+    // the client hung up (or half-closed) before finishing its request
+    done();
+    socket.destroy();
   };
   const onTimeout = (): void => {
     done();
@@ -58,7 +83,7 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
     }
     const rest = buf.subarray(end);
     if (engine.config.advanced.verbose_logging) {
-      engine.log.debug(`${socket.remoteAddress}:${socket.remotePort} ${head.method} ${head.target} (${head.headers.get('user-agent') ?? 'no user agent'})`);
+      engine.log.debug(`${socket.remoteAddress}:${socket.remotePort} ${head.method} ${redactSecrets(head.target)} (${head.headers.get('user-agent') ?? 'no user agent'})`);
     }
     if (head.method === 'SOURCE' || head.method === 'PUT') {
       handleHttpSource(engine, socket, head, rest);
@@ -79,6 +104,7 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
     engine.http.emit('connection', socket);
   };
   socket.on('data', onData);
-  socket.on('timeout', onTimeout);
+  socket.on('end', onEnd);
+  socket.on('close', done);
   socket.on('error', onError);
 }

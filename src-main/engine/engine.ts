@@ -377,7 +377,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private bind(port: number, host: string, role: string): Promise<number> {
     return new Promise((resolve, reject) => {
-      const srv = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
+      // half-open allowed: a player that sends its request and then shuts its sending side still listens
+      const srv = createServer({ noDelay: true, pauseOnConnect: false, allowHalfOpen: true }, (socket) => {
         if (this.stopping) {
           socket.destroy();
           return;

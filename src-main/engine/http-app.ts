@@ -6,7 +6,7 @@ import type { Engine } from './engine.js';
 import { parseBasicAuth, parseQuery } from './http-head.js';
 import { CORS_HEADERS } from './listener.js';
 import type { Mount } from './mount.js';
-import { adminStatsXml, apiStats, apiStatus, iceResponse, icestats, listClientsXml, prometheusMetrics } from './status.js';
+import { adminStatsXml, apiStats, apiStatus, iceResponse, icestats, listClientsXml, prometheusMetrics, xmlEscape } from './status.js';
 import { statusPage } from './status-page.js';
 import { SERVER_ID } from './version.js';
 
@@ -90,7 +90,7 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
     listmounts: (req, res) => {
       if (!authorized(req)) return unauthorized(res);
       const rows = [...engine.mounts.values()]
-        .map((m) => `<source mount="${m.path}"><listeners>${m.broadcaster.count}</listeners><content-type>${m.contentType}</content-type></source>`)
+        .map((m) => `<source mount="${xmlEscape(m.path)}"><listeners>${m.broadcaster.count}</listeners><content-type>${xmlEscape(m.contentType)}</content-type></source>`)
         .join('');
       xml(res, 200, `<?xml version="1.0"?>\n<icestats>${rows}</icestats>\n`);
     },
@@ -133,7 +133,7 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
     }
   };
 
-  return (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
     const rawPath = qi < 0 ? url : url.slice(0, qi);
@@ -149,11 +149,12 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
     }
     const q = parseQuery(rawQuery);
     res.on('finish', () => {
-      if (engine.config.advanced.verbose_logging) engine.log.debug(`${req.socket.remoteAddress} ${req.method} ${url} -> ${res.statusCode}`);
+      if (engine.config.advanced.verbose_logging) engine.log.debug(`${req.socket.remoteAddress} ${req.method} ${redactSecrets(url)} -> ${res.statusCode}`);
     });
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { ...CORS_HEADERS, 'Access-Control-Max-Age': '86400', Server: SERVER_ID, Connection: 'close' });
-      return res.end();
+      res.end();
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return text(res, 405, `Method ${req.method} is not allowed here.\n`, { Allow: 'GET, HEAD, OPTIONS' });
@@ -180,7 +181,8 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
       return updateMetadata(res, m, q, 'shoutcast');
     }
     if (path.startsWith('/admin/')) {
-      const h = admin[path.slice('/admin/'.length)];
+      const name = path.slice('/admin/'.length);
+      const h = Object.hasOwn(admin, name) ? admin[name] : undefined;
       if (!h) return text(res, 400, 'Unknown admin command.\n');
       return h(req, res, q, rawQuery);
     }
@@ -188,4 +190,19 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
     if (pl && engine.mounts.has(pl[1])) return playlist(req, res, engine.mounts.get(pl[1])!, pl[2] as 'm3u' | 'pls');
     text(res, 404, `Nothing here: ${path} is not a mount or a page of this server.\n`, { ...CORS_HEADERS });
   };
+  // a bug in one page must cost that request, never the server
+  return (req, res) => {
+    try {
+      handle(req, res);
+    } catch (e) {
+      engine.log.error(`${req.method} ${redactSecrets(req.url ?? '')} failed: ${(e as Error).stack ?? e}`);
+      if (!res.headersSent) text(res, 500, 'Internal error; see the server log.\n');
+      else res.destroy();
+    }
+  };
+}
+
+/** Query secrets (SHOUTcast's pass=) never reach the log. */
+export function redactSecrets(url: string): string {
+  return url.replace(/([?&](?:pass|password)=)[^&]*/gi, '$1***');
 }

@@ -136,3 +136,53 @@ export function parseQuery(query: string, charset?: string): Map<string, string>
   for (const [k, v] of raw) out.set(decode(k), decode(v));
   return out;
 }
+
+/**
+ * Decodes an HTTP/1.1 chunked body incrementally (curl -T sends sources this way). `push` returns the
+ * payload bytes; `done` turns true at the last chunk; a malformed stream sets `error`.
+ */
+export class ChunkedDecoder {
+  done = false;
+  error: string | null = null;
+  private line = '';
+  /** payload bytes left in the current chunk, -1 while reading a size line, -2 while reading the CRLF after data */
+  private left = -1;
+
+  push(buf: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let p = 0;
+    while (p < buf.length && !this.done && !this.error) {
+      if (this.left > 0) {
+        const n = Math.min(this.left, buf.length - p);
+        out.push(buf.subarray(p, p + n));
+        p += n;
+        this.left -= n;
+        if (this.left === 0) this.left = -2;
+        continue;
+      }
+      // size lines and the CRLF after each chunk, one byte at a time (they are a few bytes long)
+      const c = buf[p++];
+      if (c === 0x0a) {
+        const line = this.line.replace(/\r$/, '');
+        this.line = '';
+        if (this.left === -2) {
+          if (line !== '') this.error = 'missing CRLF after a chunk';
+          this.left = -1;
+          continue;
+        }
+        const m = /^([0-9A-Fa-f]{1,8})(;.*)?$/.exec(line.trim());
+        if (!m) {
+          this.error = `malformed chunk size line "${line.slice(0, 20)}"`;
+          break;
+        }
+        const size = parseInt(m[1], 16);
+        if (size === 0) this.done = true;
+        else this.left = size;
+      } else {
+        this.line += String.fromCharCode(c);
+        if (this.line.length > 1024) this.error = 'chunk size line too long';
+      }
+    }
+    return out;
+  }
+}

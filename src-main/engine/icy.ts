@@ -22,7 +22,8 @@ function truncateUtf8(s: string, max: number): string {
 
 /** Encodes one metadata block (length byte included). Built once per title change and shared by all listeners. */
 export function encodeIcyBlock(title: string, url = ''): Buffer {
-  const tail = url ? `StreamUrl='${quoteSafe(url)}';` : '';
+  // the URL gets at most a quarter of the block, so the title always fits and the length byte never wraps
+  const tail = url ? `StreamUrl='${truncateUtf8(quoteSafe(url), 1000)}';` : '';
   const room = MAX_BODY - Buffer.byteLength(tail) - "StreamTitle='';".length;
   const body = `StreamTitle='${truncateUtf8(quoteSafe(title), Math.max(0, room))}';${tail}`;
   const bytes = Buffer.from(body, 'utf8');

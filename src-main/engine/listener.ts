@@ -6,7 +6,7 @@ import { Listener } from './broadcaster.js';
 import type { Engine } from './engine.js';
 import type { RequestHead } from './http-head.js';
 import type { Mount } from './mount.js';
-import { headerSafe, rawReply } from './raw-reply.js';
+import { endAndClose, headerSafe, rawReply } from './raw-reply.js';
 import { SERVER_ID } from './version.js';
 
 export const CORS_HEADERS: Record<string, string> = {
@@ -56,7 +56,7 @@ export function handleListener(engine: Engine, socket: Socket, head: RequestHead
   }
   const metaint = m.icyAllowed && head.headers.get('icy-metadata')?.trim() === '1' ? m.config.icy_metaint : 0;
   if (head.method === 'HEAD') {
-    socket.end(listenerHeaders(m, metaint));
+    endAndClose(socket, listenerHeaders(m, metaint));
     return;
   }
   const ua = head.headers.get('user-agent') ?? '';
@@ -72,8 +72,9 @@ export function handleListener(engine: Engine, socket: Socket, head: RequestHead
   }
   engine.counters.listenerConnections++;
   m.listenerConnections++;
-  m.broadcaster.add(l, m.burstStart());
-  if (m.broadcaster.count > m.listenerPeak) m.listenerPeak = m.broadcaster.count;
-  engine.log.info(`listener #${l.id} ${ip} tuned in to ${m.path}${metaint ? ' (ICY titles)' : ''}${ua ? ` [${ua}]` : ''} [${engine.totalListeners} listening]`);
+  if (m.broadcaster.count + 1 > m.listenerPeak) m.listenerPeak = m.broadcaster.count + 1;
+  engine.log.info(`listener #${l.id} ${ip} tuned in to ${m.path}${metaint ? ' (ICY titles)' : ''}${ua ? ` [${ua}]` : ''} [${engine.totalListeners + 1} listening]`);
+  // announced before it is added: adding sends the burst, which may already drop it
   engine.emit('listener-connect', m, l);
+  m.broadcaster.add(l, m.burstStart());
 }

@@ -41,6 +41,8 @@ export interface HistoryEntry {
 }
 
 const HISTORY_SIZE = 50;
+/** Ogg header pages a late joiner is given at most (Vorbis comments can carry cover art) */
+const MAX_OGG_HEADER_BYTES = 2 * 1024 * 1024;
 
 export interface MountEvents {
   onDrop(m: Mount, l: Listener, reason: DropReason): void;
@@ -74,6 +76,7 @@ export class Mount {
   oggHeaders: Buffer | null = null;
   oggDataStart = 0;
   private collectingHeaders: Buffer[] | null = null;
+  private collectingBytes = 0;
   readonly createdAt = Date.now();
 
   constructor(
@@ -155,11 +158,14 @@ export class Mount {
         if (f.bos) {
           flush();
           this.collectingHeaders = [];
+          this.collectingBytes = 0;
         }
-        if (f.header && this.collectingHeaders) {
+        if (f.header && this.collectingHeaders && this.collectingBytes + f.data.length <= MAX_OGG_HEADER_BYTES) {
           this.collectingHeaders.push(f.data);
-        } else if (!f.header && this.collectingHeaders) {
-          // first data page of a new logical stream: late joiners start here, after the cached headers
+          this.collectingBytes += f.data.length;
+        } else if (this.collectingHeaders) {
+          // the first data page of a new logical stream (or headers past any sane size, which are then
+          // treated as data so memory stays bounded): late joiners start here, after the cached headers
           flush();
           this.oggHeaders = Buffer.concat(this.collectingHeaders);
           this.collectingHeaders = null;

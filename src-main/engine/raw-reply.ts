@@ -12,7 +12,14 @@ export function rawReply(socket: Socket, status: number, reason: string, body = 
   const lines = [`HTTP/1.0 ${status} ${reason}`, `Server: ${SERVER_ID}`, 'Connection: close'];
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${headerSafe(v)}`);
   if (body) lines.push('Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`);
-  socket.end(lines.join('\r\n') + '\r\n\r\n' + body);
-  // a client that never reads must not keep the socket
-  socket.setTimeout(5000, () => socket.destroy());
+  endAndClose(socket, lines.join('\r\n') + '\r\n\r\n' + body);
+}
+
+/** Sends a last answer and closes; a client that never reads (or never closes) loses the socket in 5 s. */
+export function endAndClose(socket: Socket, data: string): void {
+  if (socket.destroyed) return;
+  socket.end(data);
+  const t = setTimeout(() => socket.destroy(), 5000);
+  t.unref();
+  socket.once('close', () => clearTimeout(t));
 }

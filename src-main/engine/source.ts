@@ -2,13 +2,13 @@
 // icy-* headers). After the login the rest of the socket is audio for the mount's framer.
 
 import type { Socket } from 'node:net';
-import type { AudioFormat } from '../../src-shared/config/schema.js';
+import { mountPath, type AudioFormat } from '../../src-shared/config/schema.js';
 import { secretsEqual } from './auth.js';
 import type { Engine } from './engine.js';
 import { formatOfContentType } from './framing/index.js';
-import { findHeadEnd, MAX_HEAD_BYTES, parseBasicAuth, type RequestHead } from './http-head.js';
+import { ChunkedDecoder, findHeadEnd, MAX_HEAD_BYTES, parseBasicAuth, type RequestHead } from './http-head.js';
 import type { Mount, SourceInfo, StreamDescription } from './mount.js';
-import { rawReply } from './raw-reply.js';
+import { endAndClose, rawReply } from './raw-reply.js';
 import { SERVER_ID } from './version.js';
 
 /** A source that has sent this much without one frame of its mount's format is not sending that format. */
@@ -64,9 +64,10 @@ export function handleHttpSource(engine: Engine, socket: Socket, head: RequestHe
       return;
     }
   } else {
-    const bad = !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]*$/.test(path) || path.includes('..') || path.includes('//');
+    const bad = mountPath(path);
     if (bad) {
-      rawReply(socket, 400, 'Bad Request', 'Invalid mount path.\n');
+      engine.log.warn(`source from ${ip} refused: mount path ${path} ${bad}`);
+      rawReply(socket, 403, 'Forbidden', `Mount path ${bad}.\n`);
       return;
     }
     if (!declared) {
@@ -87,6 +88,11 @@ export function handleHttpSource(engine: Engine, socket: Socket, head: RequestHe
     return;
   }
   mount ??= engine.addDynamicMount(engine.dynamicMountConfig(path, declared as AudioFormat));
+  const te = (head.headers.get('transfer-encoding') ?? '').toLowerCase();
+  if (te && te !== 'chunked' && te !== 'identity') {
+    rawReply(socket, 501, 'Not Implemented', `Transfer-Encoding ${te} is not supported.\n`);
+    return;
+  }
   if ((head.headers.get('expect') ?? '').toLowerCase() === '100-continue') {
     socket.write('HTTP/1.1 100 Continue\r\nContent-Length: 0\r\n\r\n');
   }
@@ -96,7 +102,7 @@ export function handleHttpSource(engine: Engine, socket: Socket, head: RequestHe
     userAgent: head.headers.get('user-agent') ?? '',
     contentType: contentType || mount.contentType,
     description: describeStream(head.headers),
-  }, rest);
+  }, rest, te === 'chunked' ? new ChunkedDecoder() : null);
 }
 
 /**
@@ -118,18 +124,18 @@ export function handleShoutcastSource(engine: Engine, socket: Socket, buf: Buffe
   if (!mount) {
     engine.counters.failedSourceLogins++;
     engine.log.warn(`SHOUTcast source login refused from ${ip}: wrong password`);
-    socket.end('invalid password\r\n');
+    endAndClose(socket, 'invalid password\r\n');
     return;
   }
   const banned = engine.banRemaining(mount.path, ip);
   if (banned > 0) {
     engine.log.warn(`SHOUTcast source from ${ip} refused: kicked by an admin, may log in again in ${banned}s`);
-    socket.end(`Kicked; try again in ${banned} seconds\r\n`);
+    endAndClose(socket, `Kicked; try again in ${banned} seconds\r\n`);
     return;
   }
   if (mount.source) {
     engine.log.warn(`SHOUTcast source from ${ip} refused: ${mount.path} already has a live source`);
-    socket.end('Stream in use\r\n');
+    endAndClose(socket, 'Stream in use\r\n');
     return;
   }
   socket.write('OK2\r\nicy-caps:11\r\n\r\n');
@@ -197,6 +203,7 @@ function startSource(
   socket: Socket,
   meta: Pick<SourceInfo, 'protocol' | 'userAgent' | 'contentType' | 'description'>,
   rest: Buffer,
+  chunked: ChunkedDecoder | null = null,
 ): void {
   const info: SourceInfo = {
     id: engine.nextId(),
@@ -218,13 +225,21 @@ function startSource(
   let framesSeen = 0;
   const onData = (d: Buffer): void => {
     info.bytesIn += d.length;
-    framesSeen += mount.feed(d);
+    if (chunked) {
+      for (const part of chunked.push(d)) framesSeen += mount.feed(part);
+      if (chunked.error || chunked.done) {
+        reason = chunked.error ? `dropped: ${chunked.error} in its chunked body` : 'finished (last chunk)';
+        socket.destroy();
+        return;
+      }
+    } else framesSeen += mount.feed(d);
     if (framesSeen === 0 && mount.framer.skippedBytes > MAX_GARBAGE_BYTES) {
       reason = `dropped: ${info.bytesIn} bytes without one ${mount.format} frame (not ${mount.format} audio?)`;
       socket.destroy();
     }
   };
   socket.on('data', onData);
+  socket.on('end', () => socket.destroy());
   socket.on('timeout', () => {
     reason = `timed out: nothing received for ${timeoutS}s`;
     socket.destroy();

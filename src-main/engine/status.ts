@@ -98,8 +98,6 @@ export function apiStats(engine: Engine) {
     m.broadcaster.all().map((l) => ({
       id: l.id,
       mount: m.path,
-      ip: l.ip,
-      user_agent: l.userAgent,
       bytes_sent: l.bytesSent,
       connected_seconds: Math.floor((Date.now() - l.connectedAt) / 1000),
       active: !l.blocked,
@@ -133,9 +131,12 @@ function hostOf(engine: Engine, hostHeader?: string): string {
 /** Icecast's /status-json.xsl: `icestats`, with `source` an object for one live mount, an array for several. */
 export function icestats(engine: Engine, hostHeader?: string) {
   const host = hostOf(engine, hostHeader);
+  // mounts on air: a live source, or the AutoDJ
+  const onAir = (m: Mount): boolean => m.source !== null || ['auto', 'grace'].includes(engine.feederOf(m.path)?.state ?? '');
   const sources = [...engine.mounts.values()]
-    .filter((m) => m.source)
+    .filter(onAir)
     .map((m) => {
+      const since = m.source?.connectedAt ?? m.createdAt;
       const d = m.description;
       return {
         audio_info: d.audioInfo || undefined,
@@ -150,8 +151,8 @@ export function icestats(engine: Engine, hostHeader?: string) {
         server_name: d.name,
         server_type: m.contentType,
         server_url: d.url,
-        stream_start: new Date(m.source!.connectedAt).toUTCString(),
-        stream_start_iso8601: isoNoMillis(m.source!.connectedAt),
+        stream_start: new Date(since).toUTCString(),
+        stream_start_iso8601: isoNoMillis(since),
         title: m.title || undefined,
         dummy: null,
       };

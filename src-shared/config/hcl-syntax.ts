@@ -203,7 +203,9 @@ class Lexer {
           if (!new RegExp(`^[0-9A-Fa-f]{${len}}$`).test(hex)) {
             this.fail(escPos, `\\${e} must be followed by ${len} hexadecimal digits`);
           }
-          value += String.fromCodePoint(parseInt(hex, 16));
+          const cp = parseInt(hex, 16);
+          if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) this.fail(escPos, `\\${e}${hex} is not a valid Unicode character`);
+          value += String.fromCodePoint(cp);
           this.advance(2 + len);
           continue;
         }
@@ -252,8 +254,15 @@ class Lexer {
   }
 }
 
+const MAX_DEPTH = 64;
+
 class Parser {
   private k = 0;
+  private depth = 0;
+
+  private enter(tok: Token): void {
+    if (++this.depth > MAX_DEPTH) this.fail(tok, `nested more than ${MAX_DEPTH} levels deep`);
+  }
   constructor(private readonly toks: Token[]) {}
 
   private peek(): Token {
@@ -274,6 +283,7 @@ class Parser {
 
   parseBody(closer: HclBlock | null): HclNode[] {
     const nodes: HclNode[] = [];
+    const seen = new Map<string, SourcePos>();
     for (;;) {
       this.skipNewlines();
       const tok = this.peek();
@@ -302,6 +312,9 @@ class Parser {
           }
           this.fail(end, `expected the end of the line after the value of "${tok.text}", found ${describe(end)}`);
         }
+        const first = seen.get(tok.text);
+        if (first) this.fail(tok, `"${tok.text}" is set twice in this block (first at line ${first.line})`);
+        seen.set(tok.text, tok.start);
         nodes.push({ kind: 'attribute', name: tok.text, pos: tok.start, value });
         continue;
       }
@@ -321,7 +334,9 @@ class Parser {
       }
       this.next();
       const block: HclBlock = { kind: 'block', type: tok.text, labels, pos: tok.start, open: open.start, close: open.start, body: [] };
+      this.enter(open);
       block.body = this.peek().type === 'newline' ? this.parseBody(block) : this.parseOneLineBody(block);
+      this.depth--;
       block.close = this.next().start; // the '}'
       const end = this.peek();
       if (!(end.type === 'newline' || end.type === 'eof')) {
@@ -370,8 +385,12 @@ class Parser {
           const n = this.next();
           return { kind: 'number', value: -(n.value as number), start: tok.start, end: n.end };
         }
-        if (tok.text === '[') return this.parseList(tok, owner);
-        if (tok.text === '{') return this.parseObject(tok, owner);
+        if (tok.text === '[' || tok.text === '{') {
+          this.enter(tok);
+          const v = tok.text === '[' ? this.parseList(tok, owner) : this.parseObject(tok, owner);
+          this.depth--;
+          return v;
+        }
         break;
       case 'newline':
       case 'eof':

@@ -113,10 +113,19 @@ export interface FieldSpec {
   compat?: string;
 }
 
-const mountPath = (v: string): string | undefined =>
-  /^\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]*$/.test(v) && !v.includes('..') && !v.includes('//')
-    ? undefined
-    : 'must be a URL path starting with "/" (letters, digits, "-", "_", "." and "/"), like "/stream"';
+/** Paths the server's own pages use: no mount (configured or created by a source) may take them. */
+export function reservedPath(v: string): boolean {
+  return v === '/' || /^\/(admin|api|studio)(\/|$)/.test(v) || /^\/(admin\.cgi|metrics|status-json\.xsl|status-json\.xml|status\.xsl|index\.html)$/.test(v) || /\.(m3u|pls)$/i.test(v);
+}
+
+export const mountPath = (v: string): string | undefined =>
+  !/^\/[A-Za-z0-9._~!$&'()*+,;=:@\/-]*$/.test(v) || v.includes('..') || v.includes('//')
+    ? 'must be a URL path starting with "/" (letters, digits, "-", "_", "." and "/"), like "/stream"'
+    : reservedPath(v)
+      ? `cannot be ${v}: the server's own pages use that path`
+      : undefined;
+
+const nonEmpty = (v: string): string | undefined => (v.length > 0 ? undefined : 'must not be empty');
 
 const extension = (v: string[]): string | undefined =>
   v.every((e) => /^\.[A-Za-z0-9]+$/.test(e)) ? undefined : 'must be a list of extensions like [".mp3", ".ogg"]';
@@ -132,7 +141,7 @@ export const SCHEMA = {
     source_port: port('Port where sources (Mixxx, BUTT, ffmpeg) connect. May equal listen_port: one port then serves both, like Icecast. 0 picks a free port.', 8000),
     listen_port: port('Port where listeners connect, and where the status page and APIs are served. 0 picks a free port.', 8001),
     shoutcast_port: { type: 'integer', default: -1, min: -1, max: 65535, doc: 'Port for SHOUTcast v1 sources (password line, then icy-* headers). -1: source_port + 1, as SHOUTcast encoders expect; 0: off.' },
-    source_password: { type: 'string', default: 'hackme', doc: 'Password sources send (HTTP Basic auth, or the SHOUTcast password line). Change it.' },
+    source_password: { type: 'string', default: 'hackme', check: nonEmpty, doc: 'Password sources send (HTTP Basic auth, or the SHOUTcast password line). Change it.' },
     source_user: { type: 'string', default: 'source', doc: 'User name sources must send; "" accepts any user name (some encoders send their own).' },
     mount_point: { type: 'string', default: '/stream', check: mountPath, doc: 'The main mount: listeners tune in at http://host:listen_port/stream.' },
     format: { type: 'string', default: 'mp3', oneOf: ['mp3', 'ogg', 'aac'], doc: 'Audio format of the main mount: "mp3", "ogg" (Vorbis or Opus) or "aac" (ADTS). A source sending another format is refused.' },
@@ -184,7 +193,7 @@ export const SCHEMA = {
 
 /** Keys of a `mount "/path" { }` block. Unset keys take the global value named in `inherits`. */
 export const MOUNT_SCHEMA: Record<string, FieldSpec & { inherits?: string }> = {
-  source_password: { type: 'string', default: null, inherits: 'server.source_password', doc: 'Password for sources of this mount.' },
+  source_password: { type: 'string', default: null, inherits: 'server.source_password', check: nonEmpty, doc: 'Password for sources of this mount.' },
   source_user: { type: 'string', default: null, inherits: 'server.source_user', doc: 'User name for sources of this mount.' },
   format: { type: 'string', default: 'mp3', oneOf: AUDIO_FORMATS, doc: 'Audio format: "mp3", "ogg" or "aac".' },
   max_listeners: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners on this mount; 0: no limit of its own.' },

@@ -144,6 +144,10 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
       continue;
     }
     const seen = new Set<string>();
+    if (!val.every((b) => b !== null && typeof b === 'object' && !Array.isArray(b))) {
+      issue('error', name, `"${block}" is a block: write ${block} { ... }`);
+      continue;
+    }
     for (const body of val as Record<string, unknown>[]) {
       for (const [key, v] of Object.entries(body)) {
         const path = `${block}.${key}`;
@@ -200,6 +204,14 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
   mounts.push(makeMount(server.mount_point, mainBlock?.body ?? {}));
   for (const b of mountBlocks) if (b !== mainBlock) mounts.push(makeMount(b.path, b.body));
 
+  for (const m of mounts) {
+    if (m.burst_size >= m.queue_size) {
+      const own = mountBlocks.some((b) => b.path === m.path && ('burst_size' in b.body || 'queue_size' in b.body));
+      const at = own ? `mount ${JSON.stringify(m.path)}.burst_size` : 'broadcaster.burst_size';
+      issue('error', at, `${own ? `mount "${m.path}": ` : ''}burst_size (${m.burst_size}) must be smaller than queue_size (${m.queue_size}), or every new listener would count as too slow`, at);
+      break;
+    }
+  }
   const sc = server.shoutcast_port === -1 ? server.source_port + 1 : server.shoutcast_port;
   if (server.shoutcast_port === -1 && server.source_port === 65535) {
     issue('error', 'server.shoutcast_port', 'server.shoutcast_port: source_port + 1 is past 65535; set shoutcast_port explicitly (0 turns SHOUTcast v1 off)', 'server.source_port');
@@ -243,7 +255,11 @@ function collectMounts(
       issue('error', where, `${where}: the mount path ${bad}`);
       continue;
     }
-    if (bodies.length > 1 || out.some((m) => m.path === path)) {
+    if (bodies.length !== 1 || bodies[0] === null || typeof bodies[0] !== 'object' || Array.isArray(bodies[0])) {
+      issue('error', where, `${where} must be a block: mount "/path" { ... }`);
+      continue;
+    }
+    if (out.some((m) => m.path === path)) {
       issue('error', where, `${where} is defined more than once`);
       continue;
     }

@@ -135,7 +135,10 @@ export class OggFramer implements Framer {
         if (s < 255) break;
       }
       const first = bytes.subarray(page.bodyStart - pos, page.bodyStart - pos + len);
-      this.streams.set(page.serial, { ...identify(first), packetsSeen: 0, lastGranule: 0n });
+      const id = identify(first);
+      // the stream says how many header packets follow; a hostile or broken one is not believed past 16
+      id.headerPackets = Math.min(Math.max(1, id.headerPackets), 16);
+      this.streams.set(page.serial, { ...id, packetsSeen: 0, lastGranule: 0n });
     }
     const st = this.streams.get(page.serial);
     if (!st) {

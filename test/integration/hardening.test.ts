@@ -1,0 +1,143 @@
+// What a stranger or a broken client can send, and what the server answers (findings of a review, each
+// reproduced here before it was fixed).
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { checkConfigText } from '../../src-main/config/load.js';
+import { MAX_PENDING_PER_IP } from '../../src-main/engine/connection.js';
+import { encodeIcyBlock, parseIcyBlock } from '../../src-main/engine/icy.js';
+import { decode, fixture } from '../helpers/audio.js';
+import { basic, listen, PASSWORD, rawExchange, run, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
+
+describe('hardening', () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startServer('advanced { header_timeout = 1 }');
+  });
+  after(() => srv.stop());
+
+  it('answers admin paths named like object properties with 400 and keeps running', async () => {
+    for (const p of ['__proto__', 'constructor', 'hasOwnProperty', 'valueOf', 'toString']) {
+      const r = await fetch(srv.url(`/admin/${p}`));
+      assert.equal(r.status, 400, p);
+    }
+    assert.equal((await fetch(srv.url('/api/status'))).status, 200);
+  });
+
+  it('reports, never throws on, hostile config text', () => {
+    const cases: [string, RegExp][] = [
+      ['metadata {\n  station_name = "\\UFFFFFFFF"\n}\n', /not a valid Unicode character/],
+      ['server = [null]\n', /"server" is a block/],
+      ['mount = { "/x" = [null] }\n', /mount/],
+      [`a = ${'['.repeat(20000)}${']'.repeat(20000)}\n`, /nested more than 64 levels|could not be read/],
+      ['server {\n  host = "a"\n  host = "b"\n}\n', /"host" is set twice in this block \(first at line 2\)/],
+      ['server {\n  source_password = ""\n}\n', /source_password must not be empty/],
+      ['broadcaster {\n  burst_size = 65536\n  queue_size = 16384\n}\n', /burst_size \(65536\) must be smaller than queue_size \(16384\)/],
+      ['server {\n  mount_point = "/admin/x"\n}\n', /server's own pages use that path/],
+      ['server {\n  mount_point = "/a%20b"\n}\n', /must be a URL path/],
+    ];
+    for (const [text, re] of cases) {
+      const r = checkConfigText(text);
+      assert.equal(r.config, null, text.slice(0, 40));
+      assert.match(r.errors.map((e) => e.message).join('\n'), re, text.slice(0, 40));
+    }
+    const dup = checkConfigText('server {\n  host = "a"\n  host = "b"\n}\n').errors[0];
+    assert.deepEqual([dup.line, dup.column], [3, 3]);
+  });
+
+  it('keeps an ICY block whole whatever the StreamUrl length', () => {
+    const b = encodeIcyBlock('Title', 'http://x/' + 'u'.repeat(5000));
+    assert.ok(b[0] > 0 && b[0] <= 255);
+    assert.equal(b.length, 1 + b[0] * 16);
+    assert.equal(parseIcyBlock(b.subarray(1)).StreamTitle, 'Title');
+  });
+
+  it('decodes a chunked PUT body (curl -T -) instead of streaming the chunk lines', async () => {
+    const file = fixture('mp3', 4);
+    const cap = await listen(srv.listenPort, '/stream');
+    const curl = run('sh', ['-c', `curl -sS -T - -H 'Content-Type: audio/mpeg' -u source:${PASSWORD} http://127.0.0.1:${srv.sourcePort}/stream < ${file}`]);
+    const out = await curl.done;
+    await waitFor(() => srv.logs.some((l) => /finished \(last chunk\)/.test(l)), 3000, out.output);
+    await sleep(200);
+    cap.close();
+    const path = join(tmpdir(), `cycast-chunked-${process.pid}.mp3`);
+    writeFileSync(path, cap.audio());
+    const { errors, duration } = decode(path);
+    assert.equal(errors, '');
+    assert.ok(duration > 3.5, `decoded ${duration} s`);
+    assert.equal(cap.audio().indexOf('\r\n'), -1, 'no chunk framing in the audio');
+  });
+
+  it('keeps streaming to a listener that half-closes after its request', async () => {
+    const src = connect(srv.sourcePort, '127.0.0.1');
+    src.on('error', () => {});
+    src.write(`SOURCE /stream HTTP/1.0\r\nAuthorization: ${basic('source', PASSWORD)}\r\nContent-Type: audio/mpeg\r\n\r\n`);
+    const s = connect(srv.listenPort, '127.0.0.1');
+    let got = 0;
+    s.on('data', (d) => (got += d.length));
+    s.on('error', () => {});
+    s.end('GET /stream HTTP/1.0\r\n\r\n'); // request, then FIN
+    await waitFor(() => srv.engine.mounts.get('/stream')!.broadcaster.count === 1, 2000);
+    const { readFileSync } = await import('node:fs');
+    src.write(readFileSync(fixture('mp3', 4)));
+    await waitFor(() => got > 50_000, 3000, 'audio after the half-close');
+    s.destroy();
+    src.destroy();
+    await waitFor(() => srv.engine.mounts.get('/stream')!.source === null, 2000);
+  });
+
+  it('closes a request head sent a byte at a time at the header deadline', async () => {
+    const s = connect(srv.listenPort, '127.0.0.1');
+    s.on('error', () => {});
+    let reply = '';
+    s.on('data', (d) => (reply += d));
+    const closed = new Promise<number>((r) => s.on('close', () => r(Date.now())));
+    const t0 = Date.now();
+    const drip = setInterval(() => s.write('X'), 300);
+    s.write('GET /stream HTTP/1.1\r\n');
+    const t1 = await closed;
+    clearInterval(drip);
+    assert.ok(t1 - t0 < 2500, `closed after ${t1 - t0} ms (deadline 1 s)`);
+    assert.match(reply, /^HTTP\/1\.0 408 /);
+  });
+
+  it(`limits connections still sending their request to ${MAX_PENDING_PER_IP} per address`, async () => {
+    const idle = [];
+    for (let i = 0; i < MAX_PENDING_PER_IP; i++) {
+      const s = connect(srv.listenPort, '127.0.0.1');
+      s.on('error', () => {});
+      idle.push(s);
+    }
+    await sleep(200);
+    const extra = connect(srv.listenPort, '127.0.0.1');
+    extra.on('error', () => {});
+    const closed = await Promise.race([new Promise<boolean>((r) => extra.on('close', () => r(true))), sleep(800).then(() => false)]);
+    for (const s of idle) s.destroy();
+    extra.destroy();
+    assert.equal(closed, true, 'the connection over the limit was closed at once');
+    await sleep(200);
+    assert.equal((await fetch(srv.url('/api/status'))).status, 200);
+  });
+
+  it('closes refusals a client never reads or closes (SHOUTcast wrong password)', async () => {
+    const s = connect(srv.shoutcastPort, '127.0.0.1');
+    s.on('error', () => {});
+    s.pause();
+    const closed = new Promise<void>((r) => s.on('close', () => r()));
+    s.write('wrong\r\n');
+    s.resume();
+    await Promise.race([closed, sleep(7000).then(() => assert.fail('socket still open'))]);
+  });
+
+  it('does not let a source create a mount on the server\'s own paths', async () => {
+    for (const p of ['/admin/metadata', '/', '/api/status', '/studio/x', '/x.m3u']) {
+      const r = await rawExchange(srv.sourcePort, `PUT ${p} HTTP/1.1\r\nAuthorization: ${basic('source', PASSWORD)}\r\nContent-Type: audio/mpeg\r\n\r\n`);
+      assert.match(r, /^HTTP\/1\.0 403 /, p);
+    }
+    assert.equal((await fetch(srv.url('/api/status'))).headers.get('content-type'), 'application/json; charset=utf-8');
+  });
+});
