@@ -377,8 +377,9 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private bind(port: number, host: string, role: string): Promise<number> {
     return new Promise((resolve, reject) => {
-      // half-open allowed: a player that sends its request and then shuts its sending side still listens
-      const srv = createServer({ noDelay: true, pauseOnConnect: false, allowHalfOpen: true }, (socket) => {
+      // no half-open connections: a client that shuts its side is gone, as Icecast treats it (otherwise a
+      // listener that hung up on an idle mount would be counted until audio flowed again)
+      const srv = createServer({ noDelay: true, pauseOnConnect: false, allowHalfOpen: false }, (socket) => {
         if (this.stopping) {
           socket.destroy();
           return;

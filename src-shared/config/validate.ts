@@ -255,12 +255,12 @@ function collectMounts(
       issue('error', where, `${where}: the mount path ${bad}`);
       continue;
     }
-    if (bodies.length !== 1 || bodies[0] === null || typeof bodies[0] !== 'object' || Array.isArray(bodies[0])) {
-      issue('error', where, `${where} must be a block: mount "/path" { ... }`);
+    if (bodies.length > 1 || out.some((m) => m.path === path)) {
+      issue('error', where, `${where} is defined more than once`);
       continue;
     }
-    if (out.some((m) => m.path === path)) {
-      issue('error', where, `${where} is defined more than once`);
+    if (bodies.length !== 1 || bodies[0] === null || typeof bodies[0] !== 'object' || Array.isArray(bodies[0])) {
+      issue('error', where, `${where} must be a block: mount "/path" { ... }`);
       continue;
     }
     out.push({ path, body: bodies[0] as Record<string, unknown> });
