@@ -15,7 +15,8 @@ export function bytes(n: number): string {
 }
 
 export function since(t: number, now = Date.now()): string {
-  return duration((now - t) / 1000);
+  // the server's clock may be a moment ahead of the last UI tick
+  return duration(Math.max(0, now - t) / 1000);
 }
 
 export function clock(t: number): string {

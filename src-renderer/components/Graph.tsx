@@ -13,7 +13,7 @@ export function Graph({ points, height = 90 }: { points: [number, number][]; hei
       <path d={area} className="graph-area" />
       <path d={line} className="graph-line" />
       <text x="4" y="12" className="graph-label">
-        peak {peak}
+        hour max {peak}
       </text>
       <text x={width - 4} y={height - 4} textAnchor="end" className="graph-label">
         now

@@ -66,6 +66,10 @@ export function ConfigPanel() {
   }, []);
 
   const local = useMemo(() => localCheck(text), [text]);
+  // while the text has an error the form shows the last valid values, read-only
+  const lastValid = useRef<Record<string, unknown> | null>(null);
+  if (local.values) lastValid.current = local.values;
+  const formValues = local.values ?? lastValid.current;
   const issues = serverIssues ?? local.issues;
   const errors = issues.filter((i) => i.severity === 'error');
   const dirty = text !== saved;
@@ -118,7 +122,7 @@ export function ConfigPanel() {
             {group.fields.map((f) => {
               const spec = (SCHEMA[f.block] as Record<string, FieldSpec>)[f.key];
               const id = `${f.block}.${f.key}`;
-              const v = local.values?.[id];
+              const v = formValues?.[id];
               const why = v === undefined ? undefined : checkField(spec, v);
               return (
                 <label className="field" key={id} title={spec.doc}>
