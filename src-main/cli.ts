@@ -1,7 +1,7 @@
 // `cycast`: the command line. Runs the engine headless (no Electron import anywhere on this path), checks a
 // config like `nginx -t`, prints help and version.
 
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, formatIssue, loadConfigFile, type LoadedConfig } from './config/load.js';
@@ -9,6 +9,8 @@ import { Engine, PortInUseError } from './engine/engine.js';
 import { formatLogLine, Logger } from './engine/log.js';
 import { SERVER_VERSION } from './engine/version.js';
 import { BUNDLED_CONFIG, RENDERER_DIR } from './paths.js';
+import { defaultDataDir, ensureDataDir, type FirstRun } from './setup/first-run.js';
+import { RotatingLogFile } from './engine/log-file.js';
 import { StudioService } from './studio/service.js';
 import { attachStudioHttp } from './web/studio-http.js';
 import type { CycastConfig } from '../src-shared/config/schema.js';
@@ -17,6 +19,7 @@ export const EXIT_OK = 0;
 export const EXIT_USAGE = 64;
 export const EXIT_CONFIG = 2;
 export const EXIT_PORT_IN_USE = 3;
+export const EXIT_MUSIC_FOLDER = 4;
 
 
 const HELP = `Cycast Studio ${SERVER_VERSION}: an Icecast-compatible streaming server with a studio.
@@ -27,13 +30,18 @@ Usage:
   cycast --help | --version
 
 Options:
-  --config FILE   the config.hcl to use (default: ./config.hcl if present, else the bundled default)
+  --config FILE   the config.hcl to use (default: the one in the per-user data folder)
   --headless      no window: the server and its web pages only (this is also what plain Node runs)
   --check         check the config and exit, like "nginx -t"
   -h, --help      this help
   -v, --version   print the version
 
-Exit codes: 0 ok, 2 bad config, 3 a port is already in use, 64 bad command line.
+Without --config, the config lives in the per-user data folder (${'$'}CYCAST_HOME, else ~/.config/cycast-studio
+on Linux), made on the first start with random passwords; logs go to logs/ beside the config.
+SIGHUP reloads the config (an invalid one is refused and the running one stays).
+
+Exit codes: 0 ok, 2 bad config, 3 a port is already in use, 4 a music folder cannot be read,
+64 bad command line.
 `;
 
 export interface CliArgs {
@@ -65,10 +73,39 @@ export function parseArgs(argv: string[]): CliArgs {
 
 export class UsageError extends Error {}
 
-export function resolveConfigPath(given: string | null): string {
+/** The config to run: --config, else the per-user data folder's (made on first start). */
+export function resolveConfigPath(given: string | null): { path: string; firstRun: FirstRun | null } {
+  if (given) return { path: resolve(given), firstRun: null };
+  const first = ensureDataDir(defaultDataDir());
+  return { path: first.configPath, firstRun: first.created ? first : null };
+}
+
+/** For --check without --config: the data folder's config if there is one, else the bundled default (no writes). */
+function configToCheck(given: string | null): string {
   if (given) return resolve(given);
-  const local = resolve('config.hcl');
-  return existsSync(local) ? local : BUNDLED_CONFIG;
+  const own = resolve(defaultDataDir(), 'config.hcl');
+  return existsSync(own) ? own : BUNDLED_CONFIG;
+}
+
+/** Music folders that exist but cannot be read: the server would play silence without saying why. */
+export function unreadableMusicFolders(cfg: CycastConfig, baseDir: string): string[] {
+  const bad: string[] = [];
+  for (const m of cfg.mounts) {
+    if (!m.playlist_enabled) continue;
+    const dir = resolve(baseDir, m.playlist_directory);
+    if (!existsSync(dir)) continue;
+    if (!statSync(dir).isDirectory()) {
+      bad.push(`${dir} (not a folder, for ${m.path})`);
+      continue;
+    }
+    try {
+      accessSync(dir, constants.R_OK | constants.X_OK);
+      readdirSync(dir);
+    } catch (e) {
+      bad.push(`${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}, for ${m.path})`);
+    }
+  }
+  return bad;
 }
 
 function lanAddresses(): string[] {
@@ -115,12 +152,25 @@ function loadOrExplain(path: string, out: (s: string) => void): LoadedConfig | n
   }
 }
 
-export async function runHeadless(configPath: string): Promise<number> {
+export async function runHeadless(configPath: string, firstRun: FirstRun | null = null): Promise<number> {
   const loaded = loadOrExplain(configPath, (s) => console.error(s));
   if (!loaded) return EXIT_CONFIG;
   const { config } = loaded;
+  const unreadable = unreadableMusicFolders(config, dirname(configPath));
+  if (unreadable.length) {
+    for (const u of unreadable) console.error(`cycast: cannot read the music folder ${u}; fix its permissions or set playlist.directory`);
+    return EXIT_MUSIC_FOLDER;
+  }
   const logger = new Logger(config.advanced.verbose_logging);
   logger.subscribe((e) => (e.level === 'error' || e.level === 'warn' ? console.error : console.log)(formatLogLine(e)));
+  let logFile: RotatingLogFile | null = null;
+  try {
+    logFile = new RotatingLogFile(resolve(dirname(configPath), 'logs'));
+    const file = logFile;
+    logger.subscribe((e) => file.write(e));
+  } catch (e) {
+    console.error(`cycast: no log file (${(e as Error).message}); logging to the console only`);
+  }
   const engine = new Engine(config, logger, { baseDir: dirname(configPath) });
   const studio = new StudioService(engine, configPath);
   attachStudioHttp(engine, studio, RENDERER_DIR);
@@ -138,12 +188,23 @@ export async function runHeadless(configPath: string): Promise<number> {
     return 1;
   }
   const weak = config.server.source_password === 'hackme';
+  const fresh = firstRun
+    ? [
+        `  First start: created ${configPath}`,
+        `  Source password      ${firstRun.sourcePassword}  (user "${config.server.source_user || 'any'}")`,
+        `  Admin password       ${firstRun.adminPassword}  (user "${config.admin.user}"; studio and /admin/)`,
+        `  Music folder         ${resolve(dirname(configPath), config.playlist.directory)}`,
+        '  (the passwords are in config.hcl; this is the only time they are printed)',
+      ]
+    : [];
   console.log(
     [
       '',
       `  Cycast Studio ${SERVER_VERSION}: ${config.metadata.station_name}`,
       `  Config               ${configPath}`,
+      ...(logFile ? [`  Log file             ${logFile.path}`] : []),
       ...describePlan(config, ports),
+      ...fresh,
       ...(weak ? ['  WARNING: the source password is still "hackme": change server.source_password'] : []),
       '',
       '  Press Ctrl+C to stop.',
@@ -161,12 +222,29 @@ export async function runHeadless(configPath: string): Promise<number> {
       force.unref();
       studio.stop();
       engine.stop().then(() => {
+        logFile?.close();
         clearTimeout(force);
         done(EXIT_OK);
       });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => {
+      // same rules as the studio's apply: an invalid file is refused, nothing that did not change is touched
+      let next;
+      try {
+        next = loadConfigFile(configPath);
+      } catch (e) {
+        logger.error(`SIGHUP: ${configPath} not reloaded, the running config stays:\n${(e as Error).message}`);
+        return;
+      }
+      engine
+        .applyConfig(next.config)
+        .then((changes) => {
+          logger.info(`SIGHUP: reloaded ${configPath}: ${changes.length ? changes.map((c) => `${c.path} (${c.effect})`).join('; ') : 'nothing changed'}`);
+        })
+        .catch((e) => logger.error(`SIGHUP: reload failed: ${(e as Error).message}`));
+    });
   });
 }
 
@@ -195,9 +273,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`cycast ${SERVER_VERSION}`);
     return EXIT_OK;
   }
-  const configPath = resolveConfigPath(args.config);
-  if (args.check) return runCheck(configPath);
+  if (args.check) return runCheck(configToCheck(args.config));
+  const { path: configPath, firstRun } = resolveConfigPath(args.config);
   // Under plain Node there is no window to open: headless is the only mode (the desktop app starts
   // through Electron's own entry).
-  return runHeadless(configPath);
+  return runHeadless(configPath, firstRun);
 }

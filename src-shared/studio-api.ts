@@ -158,6 +158,21 @@ export interface ConfigApplyResult extends ConfigCheckResult {
   changes: ConfigChange[];
 }
 
+/** What a DJ types into Mixxx, BUTT, VLC or ffmpeg to reach this server. */
+export interface ConnectionInfo {
+  /** addresses other machines can use (LAN first), then 127.0.0.1 */
+  addresses: string[];
+  sourcePort: number;
+  shoutcastPort: number;
+  listenPort: number;
+  mount: string;
+  user: string;
+  password: string;
+  adminUser: string;
+  /** true while the source password is still the well-known default */
+  weakPassword: boolean;
+}
+
 export interface DirectoryListing {
   path: string;
   parent: string | null;
@@ -182,6 +197,7 @@ export interface StudioCommands {
   configRead(): Promise<ConfigDocument>;
   configCheck(text: string): Promise<ConfigCheckResult & { changes: ConfigChange[] }>;
   configSave(text: string, apply: boolean): Promise<ConfigApplyResult>;
+  connectionInfo(): Promise<ConnectionInfo>;
 }
 
 export type StudioMethod = keyof StudioCommands;
@@ -190,7 +206,7 @@ export type StudioMethod = keyof StudioCommands;
 export const STUDIO_METHODS: readonly StudioMethod[] = [
   'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
-  'listDirectory', 'configRead', 'configCheck', 'configSave',
+  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
 ];
 
 /** Argument shapes, checked by every transport before a call reaches the service. */
@@ -212,6 +228,7 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   configRead: [],
   configCheck: ['string'],
   configSave: ['string', 'boolean'],
+  connectionInfo: [],
 };
 
 /** Checks a call's method and arguments; returns the reason it is refused, or null. */

@@ -52,7 +52,7 @@ function loadBounds(): Bounds {
 
 async function startDesktop(): Promise<void> {
   await app.whenReady();
-  const configPath = resolveConfigPath(valueOf('--config'));
+  const { path: configPath } = resolveConfigPath(valueOf('--config'));
   let loaded;
   try {
     loaded = loadConfigFile(configPath);

@@ -10,7 +10,7 @@ const { contextBridge, ipcRenderer } = electron;
 const METHODS: StudioMethod[] = [
   'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
-  'listDirectory', 'configRead', 'configCheck', 'configSave',
+  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
 ];
 
 const api: Record<string, unknown> = {};

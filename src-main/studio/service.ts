@@ -2,6 +2,7 @@
 // server-sent events) only carry its calls and events.
 
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { checkConfigText } from '../config/load.js';
 import type { Engine } from '../engine/engine.js';
@@ -10,7 +11,7 @@ import type { LogEntry } from '../engine/log.js';
 import type { Mount } from '../engine/mount.js';
 import { SERVER_NAME, SERVER_VERSION } from '../engine/version.js';
 import type {
-  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, DirectoryListing, ServerView, StudioCommands,
+  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, ServerView, StudioCommands,
   StudioEvent, StudioSnapshot,
 } from '../../src-shared/studio-api.js';
 import { listenerView, mountView, playlistView } from './views.js';
@@ -257,6 +258,24 @@ export class StudioService implements StudioCommands {
     return { path: dir, parent: parent === dir ? null : parent, entries };
   }
 
+  async connectionInfo(): Promise<ConnectionInfo> {
+    const c = this.engine.config;
+    const lan: string[] = [];
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) lan.push(a.address);
+    const local = c.server.host === '0.0.0.0' || c.server.host === '::' ? [...lan, '127.0.0.1'] : [c.server.host];
+    return {
+      addresses: local,
+      sourcePort: this.engine.ports.source,
+      shoutcastPort: this.engine.ports.shoutcast,
+      listenPort: this.engine.ports.listen,
+      mount: c.server.mount_point,
+      user: c.server.source_user || 'source',
+      password: c.server.source_password,
+      adminUser: c.admin.user,
+      weakPassword: c.server.source_password === 'hackme',
+    };
+  }
+
   async configRead(): Promise<ConfigDocument> {
     return { path: this.configPath, text: readFileSync(this.configPath, 'utf8') };
   }
@@ -274,8 +293,12 @@ export class StudioService implements StudioCommands {
     const r = checkConfigText(text);
     if (!r.config) return { ok: false, errors: r.errors, notices: r.notices, saved: false, applied: false, changes: [] };
     const changes = this.engine.planConfig(r.config);
-    if (existsSync(this.configPath)) copyFileSync(this.configPath, `${this.configPath}.bak`);
-    writeFileAtomic(this.configPath, text);
+    let mode = 0o600;
+    if (existsSync(this.configPath)) {
+      mode = statSync(this.configPath).mode & 0o777;
+      copyFileSync(this.configPath, `${this.configPath}.bak`);
+    }
+    writeFileAtomic(this.configPath, text, mode);
     this.engine.log.info(`config saved to ${this.configPath} (previous version in config.hcl.bak)`);
     let applied = false;
     if (apply) {

@@ -1,5 +1,6 @@
 import type { MountView } from '../../src-shared/studio-api.js';
 import { studio } from '../api.js';
+import { ConnectCard } from '../components/ConnectCard.js';
 import { Graph } from '../components/Graph.js';
 import { useNow } from '../components/useNow.js';
 import { clock, duration, since } from '../format.js';
@@ -93,6 +94,8 @@ export function OnAir({ mount }: { mount: MountView }) {
         </h3>
         <Graph points={[...mount.listenerGraph, [now, mount.listeners]]} />
       </section>
+
+      {!live && <ConnectCard />}
 
       <section className="card">
         <h3>History</h3>

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { STUDIO_METHODS, checkStudioCall, type StudioApi, type StudioEvent } from '../../src-shared/studio-api.js';
 import { makeTrack } from '../helpers/audio.js';
-import { ADMIN, basic, listen, waitFor } from '../helpers/server.js';
+import { ADMIN, basic, listen, PASSWORD, waitFor } from '../helpers/server.js';
 import { startStudio, type StudioServer } from '../helpers/studio.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -111,6 +111,17 @@ function contract(name: string, makeApi: (srv: StudioServer) => StudioApi & { cl
       assert.equal((await api.snapshot()).playlists[0].repeat, false);
       await api.playlistSetRepeat('/stream', true);
       await assert.rejects(api.playlistAdd('/nope', [extra]), /has no AutoDJ playlist/);
+    });
+
+    it('tells a DJ how to connect', async () => {
+      const ci = await api.connectionInfo();
+      assert.equal(ci.sourcePort, srv.sourcePort);
+      assert.equal(ci.listenPort, srv.listenPort);
+      assert.equal(ci.mount, '/stream');
+      assert.equal(ci.user, 'source');
+      assert.equal(ci.password, PASSWORD);
+      assert.equal(ci.weakPassword, false);
+      assert.deepEqual(ci.addresses, ['127.0.0.1']);
     });
 
     it('reads, checks and refuses configs; lists folders', async () => {

@@ -46,6 +46,11 @@ describe('studio UI in Chromium', () => {
   it('shows On Air with the AutoDJ track, and skip changes the ICY title a real listener hears', async () => {
     await page.getByTestId('now-playing').filter({ hasText: 'The Testers - Morning Song' }).waitFor();
     assert.equal(await page.getByTestId('onair-lamp').textContent(), 'AUTODJ');
+    const connect = page.getByTestId('connect-card');
+    await connect.getByText(`Port ${srv.sourcePort}`, { exact: false }).first().waitFor().catch(() => undefined);
+    assert.match((await connect.textContent()) ?? '', new RegExp(`Mixxx.*Icecast 2.*127\\.0\\.0\\.1.*${srv.sourcePort}.*/stream.*source`));
+    await connect.getByRole('button', { name: 'Show' }).click();
+    assert.equal(await connect.getByTestId('source-password').textContent(), 'test-source-pw');
     const cap = await listen(srv.listenPort, '/stream', { icy: true });
     await waitFor(() => cap.titles.includes('The Testers - Morning Song'), 5000, 'first ICY title');
     await screenshot(page, '1-on-air');

@@ -42,9 +42,9 @@ export function serializeM3u8(entries: M3uEntry[], baseDir: string): string {
 }
 
 /** Writes a file so that readers see either the old or the new content, never a torn one. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
   const tmp = resolve(dirname(path), `.${path.split(sep).pop()}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
+  const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, content);
     fsyncSync(fd);
