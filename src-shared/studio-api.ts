@@ -169,6 +169,8 @@ export interface ConnectionInfo {
   user: string;
   password: string;
   adminUser: string;
+  /** the admin password (the source password while admin.password is empty) */
+  adminPassword: string;
   /** true while the source password is still the well-known default */
   weakPassword: boolean;
 }

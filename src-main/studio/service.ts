@@ -272,6 +272,7 @@ export class StudioService implements StudioCommands {
       user: c.server.source_user || 'source',
       password: c.server.source_password,
       adminUser: c.admin.user,
+      adminPassword: this.engine.adminPassword(),
       weakPassword: c.server.source_password === 'hackme',
     };
   }

@@ -78,6 +78,13 @@ export function ConnectCard() {
             </td>
           </tr>
           <tr>
+            <th>Studio</th>
+            <td>
+              in a browser on another machine: <code>http://{host}:{info.listenPort}/studio/</code>, user <code>{info.adminUser}</code>, password{' '}
+              <code>{show ? info.adminPassword : '•'.repeat(Math.min(12, info.adminPassword.length))}</code> <Copy text={info.adminPassword} label="Admin password" />
+            </td>
+          </tr>
+          <tr>
             <th>Listen</th>
             <td>
               <code>http://{host}:{info.listenPort}{info.mount}</code> <Copy text={`http://${host}:${info.listenPort}${info.mount}`} label="Stream address" />
