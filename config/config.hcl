@@ -72,6 +72,10 @@ broadcaster {
   # at frame boundaries.
   chunk_size = 8192
 
+  # Milliseconds new audio may wait so that several pieces go to each listener in one write: much less
+  # CPU per listener for at most this much more latency. 0 sends every piece at once (lowest latency).
+  write_interval_ms = 100
+
   # Bytes of recent audio a new listener gets at once, so playback starts without waiting.
   burst_size = 65536
 

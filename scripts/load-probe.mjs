@@ -35,8 +35,10 @@ const FRAME_MS = 1152 / 44.1;
 const sourcePort = await freePort();
 const listenPort = await freePort();
 const cfg = join(dir, 'config.hcl');
-writeFileSync(cfg, `server {\n  host = "127.0.0.1"\n  source_port = ${sourcePort}\n  listen_port = ${listenPort}\n  shoutcast_port = 0\n  source_password = "probe"\n}\n`);
-const server = spawn(process.execPath, [join(root, 'bin/cycast.js'), '--headless', '--config', cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
+writeFileSync(cfg, `server {\n  host = "127.0.0.1"\n  source_port = ${sourcePort}\n  listen_port = ${listenPort}\n  shoutcast_port = 0\n  source_password = "probe"\n}\nplaylist {\n  enabled = false\n}\n`);
+// PROBE_PROFILE=DIR writes a V8 CPU profile of the server there (open it in Chrome DevTools)
+const profile = process.env.PROBE_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROBE_PROFILE] : [];
+const server = spawn(process.execPath, [...profile, join(root, 'bin/cycast.js'), '--headless', '--config', cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
 let banner = '';
 server.stdout.on('data', (d) => (banner += d));
 while (!banner.includes('Press Ctrl+C')) await sleep(50);
@@ -113,3 +115,4 @@ clearInterval(pace);
 for (const l of listeners) l.s.destroy();
 src.destroy();
 server.kill('SIGTERM');
+await new Promise((r) => server.once('close', r));

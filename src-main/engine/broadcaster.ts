@@ -119,8 +119,31 @@ export class Broadcaster {
     this.onDrop(l, reason);
   }
 
-  /** Called after the ring got a new chunk. */
+  /**
+   * Milliseconds new audio may wait so that several chunks go out in one write per listener: with a source
+   * writing one MP3 frame (26 ms) at a time, most of the cost is one send() per listener per chunk.
+   * 0: every chunk goes out at once (lowest latency).
+   */
+  writeInterval = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly flushNow = (): void => {
+    this.flushTimer = null;
+    this.flush();
+  };
+
+  /** Called after the ring got a new chunk: sends it now, or within writeInterval together with the next ones. */
   onAppend(): void {
+    if (this.writeInterval <= 0) return this.flush();
+    // one timer per mount, armed only while there is something to send
+    this.flushTimer ??= setTimeout(this.flushNow, this.writeInterval);
+  }
+
+  /** Sends what the ring holds to every caught-up listener; checks the lag of the blocked ones. */
+  flush(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
     const list = this.listeners;
     // iterate backwards: remove() moves the last listener into the freed slot
     for (let i = list.length - 1; i >= 0; i--) {
@@ -149,7 +172,12 @@ export class Broadcaster {
   /** Writes everything the listener is owed, corked into one syscall. */
   deliver(l: Listener): void {
     if (l.slot < 0 || l.blocked) return;
-    if (!this.checkLag(l)) return;
+    // a listener that is not blocked is as far behind as audio waiting for the next write: only falling
+    // off the ring counts here; queue_size is judged by what its socket could not take
+    if (l.seq < this.ring.tailSeq) {
+      this.remove(l, 'slow');
+      return;
+    }
     let chunk = this.ring.get(l.seq);
     if (!chunk) return;
     const s = l.socket;
@@ -200,6 +228,8 @@ export class Broadcaster {
 
   /** Disconnects everyone (mount removed, shutdown). */
   closeAll(reason: DropReason): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     while (this.listeners.length) this.remove(this.listeners[this.listeners.length - 1], reason);
   }
 }

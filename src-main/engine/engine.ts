@@ -117,7 +117,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return new Mount(cfg, this.config.buffer.size_mb * 1024 * 1024, this.config.broadcaster.chunk_size, {
       onDrop: (m, l, reason) => this.listenerGone(m, l, reason),
       onTitle: (m) => this.emit('title', m),
-    }, dynamic);
+    }, dynamic, this.config.broadcaster.write_interval_ms);
   }
 
   /** Settings for a mount a source creates on a path the config does not name (like Icecast does). */
@@ -304,7 +304,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       let m = this.mounts.get(cfg.path);
       if (m && !m.dynamic) {
         const autodjChanged = playlistChanged || m.config.playlist_directory !== cfg.playlist_directory || m.config.playlist_enabled !== cfg.playlist_enabled;
-        m.reconfigure(cfg, next.broadcaster.chunk_size);
+        m.reconfigure(cfg, next.broadcaster.chunk_size, next.broadcaster.write_interval_ms);
         m.ring.capacity = next.buffer.size_mb * 1024 * 1024;
         if (autodjChanged && this.servers.length) {
           this.stopAutoDj(m);

@@ -86,9 +86,11 @@ export class Mount {
     private readonly events: MountEvents,
     /** created by a source on an unconfigured path; removed when that source leaves */
     readonly dynamic = false,
+    writeInterval = 0,
   ) {
     this.ring = new StreamRing(bufferBytes);
     this.broadcaster = new Broadcaster(this.ring, this, config.queue_size, (l, why) => this.events.onDrop(this, l, why));
+    this.broadcaster.writeInterval = writeInterval;
     this.framer = createFramer(config.format);
     this.contentType = DEFAULT_CONTENT_TYPE[config.format];
   }
@@ -124,9 +126,10 @@ export class Mount {
   }
 
   /** Takes new settings that do not change the format (that needs a new mount). */
-  reconfigure(config: MountConfig, chunkSize: number): void {
+  reconfigure(config: MountConfig, chunkSize: number, writeInterval: number): void {
     this.config = config;
     this.chunkSize = chunkSize;
+    this.broadcaster.writeInterval = writeInterval;
     this.broadcaster.setQueueSize(config.queue_size);
   }
 

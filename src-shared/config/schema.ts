@@ -33,6 +33,7 @@ export interface PlaylistConfig {
 
 export interface BroadcasterConfig {
   chunk_size: number;
+  write_interval_ms: number;
   burst_size: number;
   queue_size: number;
   sleep_high: number;
@@ -161,6 +162,7 @@ export const SCHEMA = {
   },
   broadcaster: {
     chunk_size: { type: 'integer', default: 8192, min: 1024, max: 65536, doc: 'Largest piece of audio, in bytes, stored in the stream buffer as one chunk; bigger source writes are split at frame boundaries.' },
+    write_interval_ms: { type: 'integer', default: 100, min: 0, max: 1000, doc: 'Milliseconds new audio may wait so several pieces go to each listener in one write: less CPU per listener for at most this much more latency. 0 sends every piece at once (lowest latency).' },
     burst_size: { type: 'integer', default: 65536, min: 0, max: 8388608, doc: 'Bytes of recent audio a new listener receives at once, so playback starts without waiting (Icecast\'s burst-size).' },
     queue_size: { type: 'integer', default: 524288, min: 16384, max: 1073741824, doc: 'A listener more than this many bytes behind the live point is disconnected, so a slow listener never holds up the others (Icecast\'s queue-size).' },
     sleep_high: { type: 'number', default: 0.001, min: 0, max: 10, doc: 'Accepted for compatibility with Cycast; has no effect (the broadcaster is event-driven).', compat: 'has no effect: the broadcaster sends as soon as audio arrives, with no sleep loop' },

@@ -97,7 +97,8 @@ describe('AutoDJ', () => {
 
   it('joins tracks gaplessly: the listener gets A\'s frames then B\'s, byte for byte, tags removed', async () => {
     const music = tmp('gapless');
-    const srv = await autodjServer(music, { extra: 'broadcaster {\n  burst_size = 8192\n}\n' });
+    // arrival times are measured here: every chunk goes out at once
+    const srv = await autodjServer(music, { extra: 'broadcaster {\n  burst_size = 8192\n  write_interval_ms = 0\n}\n' });
     try {
       const f = srv.engine.feederOf('/stream')!;
       await waitFor(() => f.state === 'auto', 3000);
