@@ -3,7 +3,6 @@
 
 import type { Engine } from './engine.js';
 import type { Mount } from './mount.js';
-import { displayTitle } from './fallback/track-probe.js';
 import { SERVER_ID } from './version.js';
 
 function uptimeFormatted(seconds: number): string {
@@ -19,19 +18,14 @@ function splitTitle(title: string): { artist: string; title: string } {
 function autodjStatus(engine: Engine, m: Mount) {
   const f = engine.feederOf(m.path);
   if (!f) return null;
-  const np = f.nowPlaying;
-  const track = (e: { id: number; track: { path: string; duration: number } & Parameters<typeof displayTitle>[0] }) => ({
-    id: e.id,
-    title: displayTitle(e.track),
-    path: e.track.path,
-    duration: Math.round(e.track.duration * 10) / 10,
-  });
+  const a = f.summary();
+  const track = (t: { id: number; title: string; path: string; duration: number }) => ({ id: t.id, title: t.title, path: t.path, duration: Math.round(t.duration * 10) / 10 });
   return {
-    state: f.state,
-    now_playing: np && { ...track(np.entry), elapsed: Math.round((Date.now() - np.startedAt) / 100) / 10 },
-    up_next: f.playlist ? f.playlist.upcoming(5).map(track) : [],
-    tracks: f.playlist?.list.length ?? 0,
-    playable: f.playlist?.list.filter((e) => !e.problem).length ?? 0,
+    state: a.state,
+    now_playing: a.nowPlaying && { ...track(a.nowPlaying), elapsed: Math.round((Date.now() - a.nowPlaying.startedAt) / 100) / 10 },
+    up_next: a.upNext.map(track),
+    tracks: a.tracks,
+    playable: a.playable,
   };
 }
 

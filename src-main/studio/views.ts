@@ -3,24 +3,15 @@
 import type { Listener } from '../engine/broadcaster.js';
 import type { Engine } from '../engine/engine.js';
 import type { Feeder } from '../engine/fallback/feeder.js';
-import type { Playlist, PlaylistEntry } from '../engine/fallback/playlist.js';
+import type { Playlist } from '../engine/fallback/playlist.js';
 import { displayTitle } from '../engine/fallback/track-probe.js';
 import type { Mount } from '../engine/mount.js';
-import type { ListenerView, MountView, PlaylistEntryView, PlaylistView, TrackRef } from '../../src-shared/studio-api.js';
-
-const ref = (e: PlaylistEntry): TrackRef => ({ id: e.id, title: displayTitle(e.track), duration: e.track.duration });
+import type { ListenerView, MountView, PlaylistEntryView, PlaylistView } from '../../src-shared/studio-api.js';
 
 export function autodjView(f: Feeder | undefined): MountView['autodj'] {
   if (!f) return null;
-  const np = f.nowPlaying;
-  return {
-    state: f.state,
-    nowPlaying: np && { ...ref(np.entry), startedAt: np.startedAt },
-    upNext: f.playlist ? f.playlist.upcoming(5).map(ref) : [],
-    shuffle: f.playlist?.shuffle ?? false,
-    repeat: f.playlist?.repeat ?? false,
-    usingDemo: f.playlist?.usingFallbackFiles ?? false,
-  };
+  const a = f.summary();
+  return { state: a.state, nowPlaying: a.nowPlaying, upNext: a.upNext, shuffle: a.shuffle, repeat: a.repeat, usingDemo: a.usingDemo };
 }
 
 export function mountView(engine: Engine, m: Mount, graph: [number, number][]): MountView {

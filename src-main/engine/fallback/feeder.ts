@@ -134,6 +134,23 @@ export class Feeder {
     });
   }
 
+  /** What the AutoDJ is doing, for the APIs and the studio. */
+  summary(upNextCount = 5) {
+    const ref = (e: PlaylistEntry) => ({ id: e.id, title: displayTitle(e.track), path: e.track.path, duration: e.track.duration });
+    const np = this.nowPlaying;
+    const p = this.playlist;
+    return {
+      state: this.state,
+      nowPlaying: np && { ...ref(np.entry), startedAt: np.startedAt },
+      upNext: p ? p.upcoming(upNextCount).map(ref) : [],
+      shuffle: p?.shuffle ?? false,
+      repeat: p?.repeat ?? false,
+      usingDemo: p?.usingFallbackFiles ?? false,
+      tracks: p?.list.length ?? 0,
+      playable: p?.list.filter((e) => !e.problem).length ?? 0,
+    };
+  }
+
   /** Seconds of audio sent in the current session minus the clock time elapsed: the pacing error. */
   get drift(): number {
     return this.sent - (this.clock.now() - this.t0) / 1000;
