@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// npm run bench [-- --levels 100,1000,3000 --seconds 10 --ramp 500 --servers cycast,icecast2]
+//
+// The same load against this server and against icecast2 (started privately on loopback), in one run:
+// server pinned to CPU 0, the load generator (bench/loadgen.c, built here with cc) on CPU 1. One 128 kbit/s
+// MP3 source writing one frame per write, N listeners ramped at --ramp per second. Prints one table and
+// writes the JSON beside it (bench/results.json). Needs cc, taskset, icecast2.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const levels = arg('levels', '100,1000,3000,5000,10000').split(',').map(Number);
+const seconds = Number(arg('seconds', '10'));
+const ramp = Number(arg('ramp', '500'));
+const servers = arg('servers', 'cycast,icecast2').split(',');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const HZ = 100;
+
+// the load generator
+const build = join(root, 'bench/.build');
+mkdirSync(build, { recursive: true });
+const loadgen = join(build, 'loadgen');
+execFileSync('cc', ['-O2', '-Wall', '-o', loadgen, join(root, 'bench/loadgen.c')], { stdio: 'inherit' });
+
+const freePort = () =>
+  new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+const cpuTicks = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+};
+const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+async function startCycast(dir) {
+  const port = await freePort();
+  const cfg = join(dir, 'cycast.hcl');
+  writeFileSync(cfg, `server {\n  host = "127.0.0.1"\n  source_port = ${port}\n  listen_port = ${port}\n  shoutcast_port = 0\n  source_password = "bench"\n}\nplaylist {\n  enabled = false\n}\n`);
+  const child = spawn('taskset', ['-c', '0', process.execPath, join(root, 'bin/cycast.js'), '--headless', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  for (let i = 0; i < 100 && !out.includes('Press Ctrl+C'); i++) await sleep(100);
+  if (!out.includes('Press Ctrl+C')) throw new Error(`cycast did not start:\n${out}`);
+  return { child, port, pid: child.pid };
+}
+
+async function startIcecast(dir) {
+  const port = await freePort();
+  const xml = join(dir, 'icecast.xml');
+  mkdirSync(join(dir, 'log'), { recursive: true });
+  execFileSync('chmod', ['777', join(dir, 'log'), dir]);
+  writeFileSync(
+    xml,
+    `<icecast>
+  <location>bench</location><admin>bench@localhost</admin>
+  <limits><clients>30000</clients><sources>4</sources><queue-size>524288</queue-size><client-timeout>30</client-timeout>
+    <header-timeout>15</header-timeout><source-timeout>10</source-timeout><burst-on-connect>1</burst-on-connect><burst-size>65536</burst-size></limits>
+  <authentication><source-password>bench</source-password><admin-user>admin</admin-user><admin-password>bench</admin-password></authentication>
+  <hostname>127.0.0.1</hostname>
+  <listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  <fileserve>1</fileserve>
+  <paths><basedir>/usr/share/icecast2</basedir><logdir>${join(dir, 'log')}</logdir><webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot></paths>
+  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>2</loglevel></logging>
+  <security><chroot>0</chroot><changeowner><user>nobody</user><group>nogroup</group></changeowner></security>
+</icecast>\n`,
+  );
+  const child = spawn('taskset', ['-c', '0', 'icecast2', '-c', xml], { stdio: ['ignore', 'pipe', 'pipe'] });
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status-json.xsl`);
+      if (r.ok) break;
+    } catch {
+      // not up yet
+    }
+  }
+  return { child, port, pid: child.pid };
+}
+
+async function runLevel(server, n) {
+  const lg = spawn('taskset', ['-c', '1', loadgen, '127.0.0.1', String(server.port), '/stream', String(server.port), 'bench', String(n), String(ramp), String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  lg.stdout.on('data', (d) => (out += d));
+  lg.stderr.on('data', (d) => (err += d));
+  // the load generator measures from ramp end + 2 s for `seconds`; sample the server over the same window
+  await sleep((n / ramp) * 1000 + 2000 + 200);
+  const c0 = cpuTicks(server.pid);
+  const t0 = performance.now();
+  await sleep(seconds * 1000 - 400);
+  const cpu = ((cpuTicks(server.pid) - c0) / HZ / ((performance.now() - t0) / 1000)) * 100;
+  const rss = rssMiB(server.pid);
+  const code = await new Promise((r) => lg.on('close', r));
+  if (code !== 0) throw new Error(`loadgen failed (${code}): ${err}`);
+  return { n, cpu_pct: Math.round(cpu * 10) / 10, rss_mib: Math.round(rss * 10) / 10, ...JSON.parse(out.trim().split('\n').pop()) };
+}
+
+const results = {};
+for (const name of servers) {
+  if (name === 'icecast2' && !existsSync('/usr/bin/icecast2')) {
+    console.error('bench: icecast2 is not installed (apt-get install icecast2); skipping it');
+    continue;
+  }
+  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  const server = name === 'cycast' ? await startCycast(dir) : await startIcecast(dir);
+  const idle = rssMiB(server.pid);
+  results[name] = { idle_rss_mib: Math.round(idle * 10) / 10, levels: [] };
+  try {
+    for (const n of levels) {
+      const r = await runLevel(server, n);
+      results[name].levels.push(r);
+      console.error(`${name} ${n}: ${JSON.stringify(r)}`);
+      await sleep(1500); // connections of the level close
+    }
+  } finally {
+    server.child.kill('SIGTERM');
+    await sleep(500);
+    server.child.kill('SIGKILL');
+  }
+}
+
+// one table, both servers, with ratios
+const rows = levels.map((n) => {
+  const c = results.cycast?.levels.find((x) => x.n === n);
+  const i = results.icecast2?.levels.find((x) => x.n === n);
+  const f = (x, k) => (x ? x[k] : '–');
+  return {
+    N: n,
+    'CPU% cycast': f(c, 'cpu_pct'), 'CPU% icecast': f(i, 'cpu_pct'), 'CPU ratio': c && i && i.cpu_pct > 0 ? (c.cpu_pct / i.cpu_pct).toFixed(2) : '–',
+    'RSS cycast': f(c, 'rss_mib'), 'RSS icecast': f(i, 'rss_mib'),
+    'kbps p1/p50 cycast': c ? `${c.kbps_p1}/${c.kbps_p50}` : '–', 'kbps p1/p50 icecast': i ? `${i.kbps_p1}/${i.kbps_p50}` : '–',
+    'stalled c/i': `${f(c, 'stalled')}/${f(i, 'stalled')}`, 'refused c/i': `${f(c, 'refused')}/${f(i, 'refused')}`,
+    'lat p50/p99 cycast': c ? `${c.latency_p50_ms}/${c.latency_p99_ms}` : '–', 'lat p50/p99 icecast': i ? `${i.latency_p50_ms}/${i.latency_p99_ms}` : '–',
+  };
+});
+console.table(rows);
+const out = join(root, 'bench/results.json');
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), levels, seconds, ramp, results }, null, 2) + '\n');
+console.log(`idle RSS: cycast ${results.cycast?.idle_rss_mib ?? '–'} MiB, icecast2 ${results.icecast2?.idle_rss_mib ?? '–'} MiB; JSON in ${out}`);
