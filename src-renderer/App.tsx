@@ -25,28 +25,39 @@ export function App() {
   const { ready, error, view, setView, mounts, mount, setMount, server, connection, toasts, dismiss } = useStudio();
 
   useEffect(() => {
-    let off = (): void => {};
-    studio
-      .snapshot()
-      .then((s) => {
-        useStudio.getState().load(s);
-        // events are applied in batches, at most every 50 ms (a timer, not an animation frame: a hidden
-        // window must keep up too)
-        let queue: StudioEvent[] = [];
-        let scheduled = false;
-        off = studio.subscribe((e) => {
-          queue.push(e);
-          if (scheduled) return;
-          scheduled = true;
-          setTimeout(() => {
-            scheduled = false;
-            const batch = queue;
-            queue = [];
-            useStudio.getState().applyAll(batch);
-          }, 50);
-        });
-      })
-      .catch((e: Error) => useStudio.getState().fail(e.message));
+    // subscribe first, then take the snapshot, so nothing between the two is lost; events are applied in
+    // batches, at most every 50 ms (a timer, not an animation frame: a hidden window must keep up too)
+    let queue: StudioEvent[] = [];
+    let loaded = false;
+    let scheduled = false;
+    let opens = 0;
+    const schedule = (): void => {
+      if (scheduled || !loaded) return;
+      scheduled = true;
+      setTimeout(() => {
+        scheduled = false;
+        const batch = queue;
+        queue = [];
+        useStudio.getState().applyAll(batch);
+      }, 50);
+    };
+    const load = (): void => {
+      studio.snapshot().then(
+        (s) => {
+          useStudio.getState().load(s);
+          loaded = true;
+          schedule();
+        },
+        (e: Error) => useStudio.getState().fail(e.message),
+      );
+    };
+    const off = studio.subscribe((e) => {
+      // after a reconnect, what happened meanwhile is only in a fresh snapshot
+      if (e.type === 'notice' && e.message === '' && ++opens > 1) load();
+      queue.push(e);
+      schedule();
+    });
+    load();
     return () => off();
   }, []);
 

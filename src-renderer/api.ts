@@ -6,7 +6,7 @@ import { STUDIO_METHODS } from '../src-shared/studio-api.js';
 
 declare global {
   interface Window {
-    studio?: StudioApi & { pickFiles?(folders: boolean): Promise<string[]> };
+    studio?: StudioApi & { pickFiles?(folders: boolean): Promise<string[]>; pathForFile?(file: File): string };
   }
 }
 

@@ -89,6 +89,8 @@ export const useStudio = create<StudioState>((set, get) => ({
           playlists = { ...playlists, [e.playlist.mount]: e.playlist };
           break;
         case 'log':
+          // a line already in the snapshot (events are subscribed to before it is taken)
+          if (log.length && e.line.seq <= log[log.length - 1].seq) break;
           log = log.concat(e.line);
           if (log.length > LOG_KEEP) log = log.slice(-LOG_KEEP);
           break;

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { HclSyntaxError, parseHcl, type HclNode } from '../../src-shared/config/hcl-syntax.js';
+import { HclSyntaxError, parseHcl, type HclNode, type HclValue } from '../../src-shared/config/hcl-syntax.js';
 import { positionsOf, validateConfig, type ConfigIssue } from '../../src-shared/config/validate.js';
 import type { CycastConfig } from '../../src-shared/config/schema.js';
 
@@ -51,7 +51,33 @@ function check(text: string): ConfigCheck {
     return { config: null, errors: [issue], notices: [] };
   }
   // hcl2-parser accepted it; positions come from our reader when it could read the file too
-  return validateConfig(obj, nodes ? positionsOf(nodes) : new Map());
+  const r = validateConfig(obj, nodes ? positionsOf(nodes) : new Map());
+  // a bare word (`source_password = Secret`) is an HCL variable reference, which config.hcl has no use
+  // for: hcl2-parser turns it into the text "${Secret}", which is never what was meant
+  const refs = nodes ? bareWords(nodes) : [];
+  if (refs.length) {
+    const errors = [...refs, ...r.errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    return { config: null, errors, notices: r.notices };
+  }
+  return r;
+}
+
+function bareWords(nodes: HclNode[]): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const visit = (v: HclValue, owner: string): void => {
+    if (v.kind === 'reference') {
+      out.push({ severity: 'error', path: owner, message: `${owner}: ${v.name} is not a value; put text in double quotes ("${v.name}"), or use true/false or a number`, line: v.start.line, column: v.start.column });
+    } else if (v.kind === 'list') v.items.forEach((x) => visit(x, owner));
+    else if (v.kind === 'object') v.entries.forEach((e) => visit(e.value, owner));
+  };
+  const walk = (list: HclNode[], prefix: string): void => {
+    for (const n of list) {
+      if (n.kind === 'attribute') visit(n.value, prefix + n.name);
+      else walk(n.body, `${prefix}${n.type}${n.labels.map((l) => ` "${l}"`).join('')}.`);
+    }
+  };
+  walk(nodes, '');
+  return out;
 }
 
 export class ConfigError extends Error {

@@ -2,7 +2,7 @@
 // dialogs, notifications, and the IPC adapter for the StudioApi. Everything else is the engine and the
 // StudioService, exactly as in headless mode. `--headless` runs without any window.
 
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, shell, Tray, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, session, shell, Tray, type IpcMainInvokeEvent } from 'electron';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,7 +27,10 @@ if (args.includes('--headless') || args.includes('--check') || args.includes('--
 } else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  void startDesktop();
+  startDesktop().catch((e: Error) => {
+    dialog.showErrorBox('Cycast Studio could not start', e.stack ?? e.message);
+    app.exit(1);
+  });
 }
 
 interface Bounds {
@@ -75,6 +78,8 @@ async function startDesktop(): Promise<void> {
   }
   service.start();
 
+  // the studio needs no camera, microphone, notifications-by-web-API or any other permission
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   const b = loadBounds();
   const win = new BrowserWindow({
     x: b.x,

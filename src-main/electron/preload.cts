@@ -3,7 +3,7 @@
 import electron = require('electron');
 import type { StudioApi, StudioEvent, StudioMethod } from '../../src-shared/studio-api.js';
 
-const { contextBridge, ipcRenderer } = electron;
+const { contextBridge, ipcRenderer, webUtils } = electron;
 
 // kept in step with STUDIO_METHODS (a sandboxed preload cannot import other modules); the main process
 // checks every call again against the shared list
@@ -21,5 +21,7 @@ api.subscribe = (onEvent: (e: StudioEvent) => void) => {
   return () => ipcRenderer.removeListener('studio:event', listener);
 };
 api.pickFiles = (folders: boolean): Promise<string[]> => ipcRenderer.invoke('studio:pick', folders === true);
+// the local path of a file dropped on the window (File.path is gone since Electron 32)
+api.pathForFile = (file: File): string => webUtils.getPathForFile(file);
 
-contextBridge.exposeInMainWorld('studio', api as unknown as StudioApi & { pickFiles(folders: boolean): Promise<string[]> });
+contextBridge.exposeInMainWorld('studio', api as unknown as StudioApi & { pickFiles(folders: boolean): Promise<string[]>; pathForFile(f: File): string });

@@ -10,7 +10,7 @@ export interface MountState {
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map(show).join(', ')}]` : String(v));
-const SECRET = /password/;
+const SECRET = /password|secret/;
 
 /** Settings whose change needs the mount rebuilt (its listeners and source disconnected). */
 const REBUILD_KEYS: (keyof MountConfig)[] = ['format'];
@@ -31,7 +31,12 @@ export function planConfigChange(prev: CycastConfig, next: CycastConfig, state: 
       const path = `${block}.${key}`;
       let effect = 'takes effect at once; nobody is disconnected';
       if (path === 'server.host' || path.endsWith('_port')) effect = 'the server listens on the new address/port; connections already open stay connected';
-      else if (path === 'server.mount_point') effect = 'the main mount moves (see the mount changes below)';
+      else if (path === 'server.mount_point' || path === 'server.format') {
+        const st = state(prev.server.mount_point) ?? { listeners: 0, live: false };
+        const who = `its ${st.listeners} listener(s)${st.live ? ' and its live source' : ''} are disconnected`;
+        add(path, a[key], b[key], path === 'server.format' ? `the main mount restarts in the new format: ${who}` : `the main mount moves to ${show(b[key])}: ${who}`, st.listeners, st.live);
+        continue;
+      }
       else if (block === 'playlist') effect = 'the AutoDJ playlists reload; listeners stay connected';
       else if (path === 'buffer.size_mb') effect = 'stream buffers resize as new audio arrives; listeners stay connected';
       else if (path.includes('password') || path.endsWith('_user')) effect = 'new logins must use it; connected sources stay on air';
@@ -50,10 +55,13 @@ export function planConfigChange(prev: CycastConfig, next: CycastConfig, state: 
     }
     for (const key of Object.keys(n) as (keyof MountConfig)[]) {
       if (key === 'path' || JSON.stringify(m[key]) === JSON.stringify(n[key])) continue;
-      // inherited values already show up as the global key's change
-      if (changes.some((c) => c.path.endsWith(`.${key}`) && !c.path.startsWith('mount'))) continue;
       if (REBUILD_KEYS.includes(key)) {
+        // the main mount's format comes from server.format, already listed with its effect
+        if (path === prev.server.mount_point && changes.some((c) => c.path === 'server.format')) continue;
         add(`mount "${path}".${key}`, m[key], n[key], `the mount restarts in the new format: its ${s.listeners} listener(s)${s.live ? ' and its live source' : ''} are disconnected`, s.listeners, s.live);
+      } else if (changes.some((c) => c.path.endsWith(`.${key}`) && !c.path.startsWith('mount'))) {
+        // an inherited value: already listed as the global key's change
+        continue;
       } else if (AUTODJ_KEYS.includes(key)) {
         add(`mount "${path}".${key}`, m[key], n[key], 'its AutoDJ restarts with the new playlist; listeners stay connected');
       } else {

@@ -85,7 +85,9 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
     if (engine.config.advanced.verbose_logging) {
       engine.log.debug(`${socket.remoteAddress}:${socket.remotePort} ${head.method} ${redactSecrets(head.target)} (${head.headers.get('user-agent') ?? 'no user agent'})`);
     }
-    if (head.method === 'SOURCE' || head.method === 'PUT') {
+    // a registered page prefix (the studio) is never a mount: its PUTs are uploads, not sources
+    const routed = [...engine.httpRoutes.keys()].some((p) => head.path === p || head.path.startsWith(p + '/'));
+    if (!routed && (head.method === 'SOURCE' || head.method === 'PUT')) {
       handleHttpSource(engine, socket, head, rest);
       return;
     }

@@ -70,7 +70,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     slowListenerDrops: 0,
     clientConnections: 0,
   };
-  private servers: Server[] = [];
+  /** listening servers by port, and the host they are bound to */
+  private servers = new Map<number, Server>();
+  private boundHost = '';
+  private started = false;
+  /** config applies run one after another */
+  private applying: Promise<unknown> = Promise.resolve();
   /** path prefix -> handler, checked before the built-in pages */
   readonly httpRoutes = new Map<string, HttpRoute>();
   private readonly sockets = new Set<Socket>();
@@ -286,9 +291,26 @@ export class Engine extends EventEmitter<EngineEvents> {
    * Applies a validated config to the running engine. Only what the change concerns is touched: listeners of
    * mounts that stay keep streaming; a port change binds the new port while open connections stay.
    */
-  async applyConfig(next: CycastConfig): Promise<ConfigChange[]> {
+  applyConfig(next: CycastConfig): Promise<ConfigChange[]> {
+    const run = this.applying.then(() => this.applyNow(next));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(next: CycastConfig): Promise<ConfigChange[]> {
     const prev = this.config;
     const changes = this.planConfig(next);
+    const s = prev.server;
+    const n = next.server;
+    if (this.started && (s.host !== n.host || s.listen_port !== n.listen_port || s.source_port !== n.source_port || s.shoutcast_port !== n.shoutcast_port)) {
+      // ports first: if one cannot be opened, nothing at all changes. Connections already open stay.
+      try {
+        await this.bindAll(n);
+      } catch (e) {
+        this.log.error(`config not applied: the new ports could not be opened (${(e as Error).message})`);
+        throw e;
+      }
+    }
     this.config = next;
     this.log.verbose = next.advanced.verbose_logging;
     this.http.headersTimeout = next.advanced.header_timeout * 1000;
@@ -306,34 +328,20 @@ export class Engine extends EventEmitter<EngineEvents> {
         const autodjChanged = playlistChanged || m.config.playlist_directory !== cfg.playlist_directory || m.config.playlist_enabled !== cfg.playlist_enabled;
         m.reconfigure(cfg, next.broadcaster.chunk_size, next.broadcaster.write_interval_ms);
         m.ring.capacity = next.buffer.size_mb * 1024 * 1024;
-        if (autodjChanged && this.servers.length) {
+        if (autodjChanged && this.started) {
           this.stopAutoDj(m);
           if (cfg.playlist_enabled) this.startAutoDj(m);
         }
       } else {
         if (m) this.removeMount(m); // a dynamic mount on a path the config now claims
         m = this.createMount(cfg);
-        if (this.servers.length && cfg.playlist_enabled) this.startAutoDj(m);
+        if (this.started && cfg.playlist_enabled) this.startAutoDj(m);
       }
       ordered.set(cfg.path, m);
     }
     for (const m of this.mounts.values()) if (m.dynamic && !ordered.has(m.path)) ordered.set(m.path, m);
     this.mounts.clear();
     for (const [k, m] of ordered) this.mounts.set(k, m);
-    const s = prev.server;
-    const n = next.server;
-    if (this.servers.length && (s.host !== n.host || s.listen_port !== n.listen_port || s.source_port !== n.source_port || s.shoutcast_port !== n.shoutcast_port)) {
-      // new connections go to the new ports; connections already open stay where they are
-      const old = this.servers;
-      this.servers = [];
-      for (const srv of old) srv.close();
-      try {
-        await this.bindAll();
-      } catch (e) {
-        this.log.error(`the new ports could not be opened (${(e as Error).message})`);
-        throw e;
-      }
-    }
     this.log.info(`config applied: ${changes.length ? changes.map((c) => c.path).join(', ') : 'no changes'}`);
     return changes;
   }
@@ -356,26 +364,50 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Binds every port. Rejects with PortInUseError if one is taken. */
   async start(): Promise<BoundPorts> {
-    await this.bindAll();
+    await this.bindAll(this.config.server);
+    this.started = true;
     for (const m of this.mounts.values()) if (!m.dynamic && m.config.playlist_enabled) this.startAutoDj(m);
     return this.ports;
   }
 
-  private async bindAll(): Promise<void> {
-    const { server } = this.config;
+  /**
+   * Listens on the ports of `server`, keeping servers already bound to a wanted port. All or nothing: if a
+   * port cannot be opened, the ones opened by this call are closed and the previous ones stay.
+   */
+  private async bindAll(server: CycastConfig['server']): Promise<void> {
     const host = server.host;
-    const listen = await this.bind(server.listen_port, host, server.listen_port === server.source_port ? 'listen+source' : 'listen');
-    const source = server.source_port === server.listen_port ? listen : await this.bind(server.source_port, host, 'source');
-    let shoutcast = 0;
-    const wanted = server.shoutcast_port === -1 ? (server.source_port === 0 ? 0 : server.source_port + 1) : server.shoutcast_port;
-    if (wanted !== 0) {
-      // SHOUTcast v1 logins are recognised on any of our ports; a port of its own is bound only if needed
-      shoutcast = wanted === listen || wanted === source ? wanted : await this.bind(wanted, host, 'shoutcast');
+    const reuse = host === this.boundHost ? this.servers : new Map<number, Server>();
+    const fresh = new Map<number, Server>();
+    const open = async (port: number, role: string): Promise<number> => {
+      if (port !== 0 && reuse.has(port)) {
+        fresh.set(port, reuse.get(port)!);
+        return port;
+      }
+      const srv = await this.bind(port, host, role);
+      const actual = (srv.address() as AddressInfo).port;
+      fresh.set(actual, srv);
+      return actual;
+    };
+    try {
+      const listen = await open(server.listen_port, server.listen_port === server.source_port ? 'listen+source' : 'listen');
+      const source = server.source_port === server.listen_port ? listen : await open(server.source_port, 'source');
+      let shoutcast = 0;
+      const wanted = server.shoutcast_port === -1 ? (server.source_port === 0 ? 0 : source + 1) : server.shoutcast_port;
+      if (wanted !== 0) {
+        // SHOUTcast v1 logins are recognised on any of our ports; a port of its own is bound only if needed
+        shoutcast = wanted === listen || wanted === source ? wanted : await open(wanted, 'shoutcast');
+      }
+      for (const [port, srv] of this.servers) if (fresh.get(port) !== srv) srv.close();
+      this.servers = fresh;
+      this.boundHost = host;
+      this.ports = { listen, source, shoutcast };
+    } catch (e) {
+      for (const [port, srv] of fresh) if (this.servers.get(port) !== srv) srv.close();
+      throw e;
     }
-    this.ports = { listen, source, shoutcast };
   }
 
-  private bind(port: number, host: string, role: string): Promise<number> {
+  private bind(port: number, host: string, role: string): Promise<Server> {
     return new Promise((resolve, reject) => {
       // no half-open connections: a client that shuts its side is gone, as Icecast treats it (otherwise a
       // listener that hung up on an idle mount would be counted until audio flowed again)
@@ -396,8 +428,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       srv.listen({ port, host, backlog: 4096 }, () => {
         srv.removeAllListeners('error');
         srv.on('error', (err) => this.log.error(`${role} server error: ${err.message}`));
-        this.servers.push(srv);
-        resolve((srv.address() as AddressInfo).port);
+        resolve(srv);
       });
     });
   }
@@ -410,7 +441,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    const closing = [...this.servers.values()].map((s) => new Promise<void>((r) => s.close(() => r())));
     for (const f of this.autodj.values()) {
       f.stop();
       f.playlist?.close();
@@ -419,6 +450,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const s of this.sockets) s.destroy();
     this.http.close();
     await Promise.all(closing);
-    this.servers = [];
+    this.servers = new Map();
   }
 }

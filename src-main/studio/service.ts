@@ -1,9 +1,9 @@
 // StudioService: the one implementation of the StudioApi over the engine. Transports (Electron IPC, HTTP +
 // server-sent events) only carry its calls and events.
 
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkConfigText } from '../config/load.js';
 import type { Engine } from '../engine/engine.js';
 import { writeFileAtomic } from '../engine/fallback/m3u8.js';
@@ -18,6 +18,8 @@ import { listenerView, mountView, playlistView } from './views.js';
 
 const GRAPH_EVERY_MS = 10_000;
 const GRAPH_POINTS = 360; // one hour
+/** config.hcl is a few kilobytes; anything near this is not a config (and costs parse time) */
+const MAX_CONFIG_CHARS = 256 * 1024;
 const AUDIO_EXT = new Set(['.mp3', '.ogg', '.oga', '.opus', '.aac', '.mp2', '.spx']);
 
 export class StudioError extends Error {}
@@ -194,6 +196,9 @@ export class StudioService implements StudioCommands {
   }
 
   async playlistAdd(mount: string, paths: string[], at?: number): Promise<number> {
+    // a path with a line break would become two lines of the M3U8 file
+    const bad = paths.find((p) => /[\u0000-\u001f\u007f]/.test(p) || !p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p));
+    if (bad !== undefined) throw new StudioError(`not an absolute file path: ${JSON.stringify(bad.slice(0, 200))}`);
     return (await this.playlistOrThrow(mount).add(paths, at)).length;
   }
 
@@ -282,32 +287,49 @@ export class StudioService implements StudioCommands {
   }
 
   async configCheck(text: string): Promise<ConfigCheckResult & { changes: ConfigChange[] }> {
+    if (text.length > MAX_CONFIG_CHARS) throw new StudioError(`the config is larger than ${MAX_CONFIG_CHARS} characters`);
     const r = checkConfigText(text);
     return { ok: r.config !== null, errors: r.errors, notices: r.notices, changes: r.config ? this.engine.planConfig(r.config) : [] };
   }
 
+  private saving: Promise<unknown> = Promise.resolve();
+
   /**
-   * Saves config text: refused (nothing written) when invalid; otherwise the previous file is kept as
-   * config.hcl.bak and the new one written atomically, then applied to the running engine if asked.
+   * Saves config text: refused (nothing written) when invalid or too large. With `apply`, the running engine
+   * takes it first, and the file is written only if that worked. The previous file is kept as NAME.bak and
+   * the new one written atomically (through a symlink, to its target). Saves run one at a time.
    */
-  async configSave(text: string, apply: boolean): Promise<ConfigApplyResult> {
+  configSave(text: string, apply: boolean): Promise<ConfigApplyResult> {
+    const run = this.saving.then(() => this.saveNow(text, apply));
+    this.saving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async saveNow(text: string, apply: boolean): Promise<ConfigApplyResult> {
+    const refused = (message: string): ConfigApplyResult => ({ ok: false, errors: [{ severity: 'error', path: '', message }], notices: [], saved: false, applied: false, changes: [] });
+    if (text.length > MAX_CONFIG_CHARS) return refused(`the config is larger than ${MAX_CONFIG_CHARS} characters`);
     const r = checkConfigText(text);
     if (!r.config) return { ok: false, errors: r.errors, notices: r.notices, saved: false, applied: false, changes: [] };
-    const changes = this.engine.planConfig(r.config);
-    let mode = 0o600;
-    if (existsSync(this.configPath)) {
-      mode = statSync(this.configPath).mode & 0o777;
-      copyFileSync(this.configPath, `${this.configPath}.bak`);
-    }
-    writeFileAtomic(this.configPath, text, mode);
-    this.engine.log.info(`config saved to ${this.configPath} (previous version in config.hcl.bak)`);
-    let applied = false;
+    let changes = this.engine.planConfig(r.config);
     if (apply) {
-      await this.engine.applyConfig(r.config);
-      applied = true;
+      try {
+        changes = await this.engine.applyConfig(r.config);
+      } catch (e) {
+        return refused(`not applied, and not saved: ${(e as Error).message}`);
+      }
+    }
+    const target = existsSync(this.configPath) ? realpathSync(this.configPath) : this.configPath;
+    let mode = 0o600;
+    if (existsSync(target)) {
+      mode = statSync(target).mode & 0o777;
+      copyFileSync(target, `${target}.bak`);
+    }
+    writeFileAtomic(target, text, mode);
+    this.engine.log.info(`config saved to ${target} (previous version in ${basename(target)}.bak)${apply ? ' and applied' : ''}`);
+    if (apply) {
       this.emit({ type: 'server', server: this.serverView() });
       this.mountsChanged();
     }
-    return { ok: true, errors: [], notices: r.notices, saved: true, applied, changes };
+    return { ok: true, errors: [], notices: r.notices, saved: true, applied: apply, changes };
   }
 }

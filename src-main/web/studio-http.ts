@@ -3,7 +3,9 @@
 // requests must be same-origin: a custom header (which a cross-site form or image cannot send, and which
 // makes a cross-site fetch need a preflight this server never grants) and a matching Origin when sent.
 
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { parseBasicAuth } from '../engine/http-head.js';
@@ -160,31 +162,41 @@ async function upload(engine: Engine, service: StudioService, url: URL, req: Inc
   if (!engine.playlistOf(mount)) return json(res, 404, { ok: false, error: `${mount} has no AutoDJ playlist` });
   const folder = service.musicFolder(mount);
   mkdirSync(folder, { recursive: true });
-  const ext = extname(name);
-  let target = join(folder, name);
-  for (let i = 2; existsSync(target); i++) target = join(folder, `${name.slice(0, -ext.length)} (${i})${ext}`);
-  const tmp = `${target}.part`;
-  const out = createWriteStream(tmp, { flags: 'wx' });
+  // written under a private temporary name, then published with link(), which never overwrites
+  const tmp = join(folder, `.upload-${randomBytes(8).toString('hex')}.part`);
   let n = 0;
   try {
-    await new Promise<void>((ok, fail) => {
-      req.on('data', (c: Buffer) => {
-        n += c.length;
-        if (n > MAX_UPLOAD_BYTES) {
-          req.destroy();
-          fail(Object.assign(new Error('file too large'), { status: 413 }));
+    await pipeline(
+      req,
+      async function* (src: AsyncIterable<Buffer>) {
+        for await (const c of src) {
+          n += c.length;
+          if (n > MAX_UPLOAD_BYTES) throw Object.assign(new Error(`file larger than ${MAX_UPLOAD_BYTES} bytes`), { status: 413 });
+          yield c;
         }
-      });
-      req.pipe(out);
-      out.on('finish', () => ok());
-      out.on('error', fail);
-      req.on('error', fail);
-    });
-    renameSync(tmp, target);
+      },
+      createWriteStream(tmp, { flags: 'wx' }),
+    );
   } catch (e) {
     rmSync(tmp, { force: true });
-    return json(res, (e as { status?: number }).status ?? 500, { ok: false, error: (e as Error).message });
+    if (!res.destroyed) json(res, (e as { status?: number }).status ?? 500, { ok: false, error: (e as Error).message });
+    return;
   }
+  const ext = extname(name);
+  let target = '';
+  for (let i = 1; !target; i++) {
+    const candidate = join(folder, i === 1 ? name : `${name.slice(0, -ext.length)} (${i})${ext}`);
+    try {
+      linkSync(tmp, candidate);
+      target = candidate;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i > 1000) {
+        rmSync(tmp, { force: true });
+        return json(res, 500, { ok: false, error: (e as Error).message });
+      }
+    }
+  }
+  rmSync(tmp, { force: true });
   const added = await service.playlistAdd(mount, [target]);
   engine.log.info(`studio: uploaded ${target} (${n} bytes)`);
   return json(res, 200, { ok: true, result: { path: target, added } });

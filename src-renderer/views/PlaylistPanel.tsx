@@ -63,7 +63,7 @@ export function PlaylistPanel({ mount }: { mount: MountView }) {
     e.preventDefault();
     const files = [...e.dataTransfer.files];
     // under Electron, dropped files have a real path on this machine
-    const paths = files.map((f) => (f as File & { path?: string }).path).filter((p): p is string => !!p);
+    const paths = files.map((f) => window.studio?.pathForFile?.(f) ?? '').filter((p) => p !== '');
     if (isDesktop && paths.length) void addPaths(paths);
     else void upload(files);
   };

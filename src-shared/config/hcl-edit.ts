@@ -17,7 +17,7 @@ export interface HclEdit {
 export function hclLiteral(v: HclScalar): string {
   if (Array.isArray(v)) return `[${v.map(hclLiteral).join(', ')}]`;
   if (typeof v === 'string') {
-    const esc = v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+    const esc = v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
     return `"${esc}"`;
   }
   if (typeof v === 'number') {

@@ -126,6 +126,9 @@ export const mountPath = (v: string): string | undefined =>
       ? `cannot be ${v}: the server's own pages use that path`
       : undefined;
 
+const plainFileName = (v: string): string | undefined =>
+  /^[A-Za-z0-9][A-Za-z0-9 ._-]*\.m3u8?$/.test(v) ? undefined : 'must be a file name ending in .m3u8 (it is kept beside config.hcl), like "playlist.m3u8"';
+
 const nonEmpty = (v: string): string | undefined => (v.length > 0 ? undefined : 'must not be empty');
 
 const extension = (v: string[]): string | undefined =>
@@ -157,7 +160,7 @@ export const SCHEMA = {
     reshuffle: { type: 'boolean', default: false, doc: 'Shuffle again at the end of every pass through the playlist.' },
     repeat: { type: 'boolean', default: true, doc: 'Start again from the top after the last track; false: silence after the last track.' },
     extensions: { type: 'string[]', default: ['.mp3', '.ogg'], check: extension, doc: 'File extensions taken from the music folder.' },
-    file: { type: 'string', default: 'playlist.m3u8', doc: 'The playlist, saved as M3U8 beside config.hcl (other mounts: playlist-NAME.m3u8).' },
+    file: { type: 'string', default: 'playlist.m3u8', check: plainFileName, doc: 'The playlist, saved as M3U8 beside config.hcl (other mounts: playlist-NAME.m3u8).' },
     resume_delay: { type: 'number', default: 3, min: 0, max: 300, doc: 'Seconds after a live source leaves before the playlist resumes (silence meanwhile), so a DJ whose connection blips takes over again without the playlist cutting in.' },
   },
   broadcaster: {

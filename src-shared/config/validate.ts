@@ -166,7 +166,8 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
         seen.add(key);
         const why = checkField(spec, v);
         if (why) {
-          issue('error', path, `${path} ${why}`);
+          // a mistyped password must not be repeated into logs
+          issue('error', path, `${path} ${/password|secret/.test(key) ? why.replace(/, got .*$/, '') : why}`);
           continue;
         }
         values[block][key] = v;

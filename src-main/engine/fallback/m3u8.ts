@@ -33,6 +33,8 @@ export function parseM3u8(text: string, baseDir: string): M3uEntry[] {
 export function serializeM3u8(entries: M3uEntry[], baseDir: string): string {
   const lines = ['#EXTM3U'];
   for (const e of entries) {
+    // a path with a line break cannot be written as one M3U8 entry (nor should it exist): left out
+    if (/[\r\n]/.test(e.path)) continue;
     lines.push(`#EXTINF:${e.duration >= 0 ? Math.round(e.duration) : -1},${e.title.replace(/[\r\n]+/g, ' ')}`);
     // paths under the playlist's folder are written relative, so the folder can move as a whole
     const rel = relative(baseDir, e.path);
