@@ -2,12 +2,16 @@
 // persisted as M3U8 and kept in step with the music folder.
 
 import { EventEmitter } from 'node:events';
-import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
 import type { Logger } from '../log.js';
 import { readM3u8, serializeM3u8, writeFileAtomic } from './m3u8.js';
 import { displayTitle, probeTrack, type TrackInfo } from './track-probe.js';
+
+/** The most audio files one folder scan takes (a mistaken "add /" must not exhaust memory). */
+const MAX_SCAN_FILES = 50_000;
 
 export interface PlaylistEntry {
   id: number;
@@ -112,7 +116,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
         this.opts.log.warn(`playlist ${file} could not be read (${(e as Error).message}); starting from the music folder`);
       }
     }
-    const inFolder = this.scanFolder();
+    const inFolder = await this.scanFolder();
     const known = new Set(paths);
     for (const p of inFolder) if (!known.has(p)) paths.push(p);
     // a saved entry under the music folder that is no longer there was deleted: drop it
@@ -142,31 +146,41 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     return resolve(p).startsWith(dir + '/') || resolve(p).startsWith(dir + '\\');
   }
 
-  /** Audio files in a folder (the music folder by default), recursively, sorted by path. */
-  private scanFolder(folder = this.opts.directory): string[] {
+  /**
+   * Audio files in a folder (the music folder by default), recursively, sorted by path. Asynchronous, so a
+   * huge tree never stalls the stream; at most MAX_SCAN_FILES files, 16 folders deep.
+   */
+  private async scanFolder(folder = this.opts.directory): Promise<string[]> {
     const out: string[] = [];
     const exts = new Set(this.opts.extensions.map((e) => e.toLowerCase()));
-    const walk = (dir: string, depth: number): void => {
-      let names: string[];
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      let entries;
       try {
-        names = readdirSync(dir);
+        entries = await readdir(dir, { withFileTypes: true });
       } catch {
         return;
       }
-      for (const n of names) {
-        if (n.startsWith('.')) continue;
-        const p = join(dir, n);
-        let st;
-        try {
-          st = statSync(p);
-        } catch {
-          continue;
+      for (const d of entries) {
+        if (out.length >= MAX_SCAN_FILES) return;
+        if (d.name.startsWith('.')) continue;
+        const p = join(dir, d.name);
+        let isDir = d.isDirectory();
+        let isFile = d.isFile();
+        if (d.isSymbolicLink()) {
+          try {
+            const st = await stat(p);
+            isDir = st.isDirectory();
+            isFile = st.isFile();
+          } catch {
+            continue;
+          }
         }
-        if (st.isDirectory() && depth < 16) walk(p, depth + 1);
-        else if (st.isFile() && exts.has(extname(n).toLowerCase())) out.push(p);
+        if (isDir && depth < 16) await walk(p, depth + 1);
+        else if (isFile && exts.has(extname(d.name).toLowerCase())) out.push(p);
       }
     };
-    if (existsSync(folder)) walk(resolve(folder), 0);
+    if (existsSync(folder)) await walk(resolve(folder), 0);
+    if (out.length >= MAX_SCAN_FILES) this.opts.log.warn(`${this.opts.mount}: ${folder} holds more than ${MAX_SCAN_FILES} audio files; only the first ${MAX_SCAN_FILES} are taken`);
     return out.sort();
   }
 
@@ -199,7 +213,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
         files.push(p); // probe reports it as missing
         continue;
       }
-      if (st.isDirectory()) files.push(...this.scanFolder(p));
+      if (st.isDirectory()) files.push(...(await this.scanFolder(p)));
       else files.push(p);
     }
     const existing = new Set(this.entries.map((e) => e.track.path));
@@ -323,7 +337,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
 
   /** Rereads the music folder: new files are appended, deleted ones dropped, changed ones probed again. */
   async rescan(): Promise<{ added: number; removed: number }> {
-    const inFolder = this.scanFolder();
+    const inFolder = await this.scanFolder();
     const folderSet = new Set(inFolder);
     const known = new Set(this.entries.map((e) => e.track.path));
     const gone = this.entries.filter((e) => (this.underFolder(e.track.path) && !folderSet.has(e.track.path)) || !existsSync(e.track.path));
