@@ -10,6 +10,7 @@ import { main as cliMain, resolveConfigPath } from '../cli.js';
 import { loadConfigFile } from '../config/load.js';
 import { Engine } from '../engine/engine.js';
 import { formatLogLine, Logger } from '../engine/log.js';
+import { RotatingLogFile } from '../engine/log-file.js';
 import { RENDERER_DIR } from '../paths.js';
 import { StudioService } from '../studio/service.js';
 import { attachStudioHttp } from '../web/studio-http.js';
@@ -66,6 +67,14 @@ async function startDesktop(): Promise<void> {
   }
   const logger = new Logger(loaded.config.advanced.verbose_logging);
   logger.subscribe((e) => console.log(formatLogLine(e)));
+  try {
+    // the desktop app logs to the data folder too (logs/ beside config.hcl), like the headless server
+    const file = new RotatingLogFile(join(dirname(configPath), 'logs'));
+    logger.subscribe((e) => file.write(e));
+    app.on('will-quit', () => file.close());
+  } catch (e) {
+    console.error(`no log file: ${(e as Error).message}`);
+  }
   const engine = new Engine(loaded.config, logger, { baseDir: dirname(configPath) });
   const service = new StudioService(engine, configPath, true);
   attachStudioHttp(engine, service, RENDERER_DIR);
