@@ -67,7 +67,7 @@ export function OnAir({ mount }: { mount: MountView }) {
               </dd>
             </dl>
           ) : (
-            <p className="muted">No DJ connected. Point your encoder at this server (see Config for the address and password).</p>
+            <p className="muted">No DJ connected. The settings for your DJ software are below.</p>
           )}
         </section>
         <section className="card">
