@@ -12,6 +12,7 @@ import { handleConnection } from './connection.js';
 import { createHttpHandler } from './http-app.js';
 import { Logger } from './log.js';
 import { Mount } from './mount.js';
+import { LoginGuard } from './login-guard.js';
 import { Feeder, realClock, type Clock } from './fallback/feeder.js';
 import { Playlist } from './fallback/playlist.js';
 import { DEMO_TRACKS, OGG_SILENCE } from '../paths.js';
@@ -63,6 +64,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly startedAt = Date.now();
   readonly http: HttpServer;
   ports: BoundPorts = { listen: 0, source: 0, shoutcast: 0 };
+  /** failed logins per address, to slow down password guessing */
+  readonly logins = new LoginGuard();
   readonly counters = {
     listenerConnections: 0,
     sourceConnections: 0,

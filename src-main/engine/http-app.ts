@@ -33,15 +33,22 @@ const text = (res: ServerResponse, status: number, body: string, extra: Record<s
   send(res, status, 'text/plain; charset=utf-8', body, extra);
 
 export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: ServerResponse) => void {
-  const unauthorized = (res: ServerResponse): void =>
-    text(res, 401, 'Authentication required.\n', { 'WWW-Authenticate': 'Basic realm="Cycast Studio admin"' });
+  const unauthorized = (res: ServerResponse): void => {
+    const wait = engine.logins.blockedFor(res.req.socket.remoteAddress ?? '?');
+    if (wait) text(res, 429, `Too many failed logins from your address; try again in ${wait} seconds.\n`, { 'Retry-After': String(wait) });
+    else text(res, 401, 'Authentication required.\n', { 'WWW-Authenticate': 'Basic realm="Cycast Studio admin"' });
+  };
 
   /** Admin credentials, or for metadata updates the mount's source credentials (as Icecast allows). */
   const authorized = (req: IncomingMessage, mountForSource?: string): boolean => {
+    const ip = req.socket.remoteAddress ?? '?';
+    if (engine.logins.blockedFor(ip)) return false;
     const a = parseBasicAuth(req.headers.authorization);
     if (!a) return false;
     if (engine.adminCredentialsOk(a.user, a.password)) return true;
-    return mountForSource !== undefined && engine.sourceCredentialsOk(mountForSource, a.user, a.password);
+    if (mountForSource !== undefined && engine.sourceCredentialsOk(mountForSource, a.user, a.password)) return true;
+    engine.logins.fail(ip);
+    return false;
   };
 
   const mountParam = (res: ServerResponse, q: Map<string, string>): Mount | null => {
@@ -176,7 +183,13 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
       const m = engine.mounts.get(mountPath);
       const viaAuth = authorized(req, mountPath);
       const ok = viaAuth || (m !== undefined && engine.sourceCredentialsOk(mountPath, m.config.source_user, pass)) || engine.adminCredentialsOk(engine.config.admin.user, pass);
-      if (!ok) return text(res, 401, 'Invalid password.\n');
+      if (!ok) {
+        const ip = req.socket.remoteAddress ?? '?';
+        const wait = engine.logins.blockedFor(ip);
+        if (wait) return text(res, 429, `Too many failed logins; try again in ${wait} seconds.\n`, { 'Retry-After': String(wait) });
+        if (pass) engine.logins.fail(ip);
+        return text(res, 401, 'Invalid password.\n');
+      }
       if (!m) return text(res, 404, `No mount ${mountPath}.\n`);
       return updateMetadata(res, m, q, 'shoutcast');
     }

@@ -48,7 +48,13 @@ export function handleHttpSource(engine: Engine, socket: Socket, head: RequestHe
     rawReply(socket, 401, 'Authentication Required', 'You need to authenticate.\n', challenge);
     return;
   }
+  const wait = engine.logins.blockedFor(ip);
+  if (wait) {
+    rawReply(socket, 429, 'Too Many Requests', `Too many failed logins from your address; try again in ${wait} seconds.\n`, { 'Retry-After': String(wait) });
+    return;
+  }
   if (!engine.sourceCredentialsOk(path, auth.user, auth.password)) {
+    engine.logins.fail(ip);
     engine.counters.failedSourceLogins++;
     engine.log.warn(`source login refused for ${path} from ${ip}: wrong user name or password`);
     rawReply(socket, 401, 'Authentication Required', 'Wrong user name or password.\n', challenge);
@@ -118,10 +124,16 @@ export function handleShoutcastSource(engine: Engine, socket: Socket, buf: Buffe
   // SHOUTcast 2 style "password:#mount" selects a mount
   const sel = /^(.*):#(\/.*)$/.exec(password);
   if (sel) [, password, wanted] = sel;
+  const wait = engine.logins.blockedFor(ip);
+  if (wait) {
+    endAndClose(socket, `too many failed logins; try again in ${wait} seconds\r\n`);
+    return;
+  }
   const candidates = [...engine.mounts.values()].filter((m) => !m.dynamic && (!wanted || m.path === wanted));
   let mount: Mount | undefined;
   for (const m of candidates) if (secretsEqual(password, m.config.source_password) && !mount) mount = m;
   if (!mount) {
+    engine.logins.fail(ip);
     engine.counters.failedSourceLogins++;
     engine.log.warn(`SHOUTcast source login refused from ${ip}: wrong password`);
     endAndClose(socket, 'invalid password\r\n');

@@ -58,8 +58,13 @@ export function attachStudioHttp(engine: Engine, service: StudioService, rendere
 }
 
 function authorized(engine: Engine, req: IncomingMessage): boolean {
+  const ip = req.socket.remoteAddress ?? '?';
+  if (engine.logins.blockedFor(ip)) return false;
   const a = parseBasicAuth(req.headers.authorization);
-  return a !== null && engine.adminCredentialsOk(a.user, a.password);
+  if (a === null) return false;
+  if (engine.adminCredentialsOk(a.user, a.password)) return true;
+  engine.logins.fail(ip);
+  return false;
 }
 
 /** Same-origin check for state-changing requests. Returns the reason to refuse, or null. */
@@ -94,6 +99,8 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
   const url = new URL(req.url ?? '/', 'http://studio.invalid');
   const path = url.pathname;
   if (!authorized(engine, req)) {
+    const wait = engine.logins.blockedFor(req.socket.remoteAddress ?? '?');
+    if (wait) return reply(res, 429, 'text/plain; charset=utf-8', `Too many failed logins from your address; try again in ${wait} seconds.\n`, { 'Retry-After': String(wait) });
     engine.log.debug(`studio: unauthenticated ${req.method} ${path} from ${req.socket.remoteAddress}`);
     return reply(res, 401, 'text/plain; charset=utf-8', 'The studio needs the admin user name and password (admin block of config.hcl).\n', {
       'WWW-Authenticate': 'Basic realm="Cycast Studio", charset="UTF-8"',

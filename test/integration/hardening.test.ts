@@ -124,6 +124,32 @@ describe('hardening', () => {
     await Promise.race([closed, sleep(7000).then(() => assert.fail('socket still open'))]);
   });
 
+  it('answers 429 to an address after 10 failed logins in a minute, source and admin alike', async () => {
+    const own = await startServer();
+    try {
+      const wrong = `SOURCE /stream HTTP/1.0\r\nAuthorization: ${basic('source', 'nope')}\r\nContent-Type: audio/mpeg\r\n\r\n`;
+      for (let i = 0; i < 10; i++) assert.match(await rawExchange(own.sourcePort, wrong), /^HTTP\/1\.0 401 /);
+      // the right password does not help while the address is held back
+      const right = await rawExchange(own.sourcePort, `SOURCE /stream HTTP/1.0\r\nAuthorization: ${basic('source', PASSWORD)}\r\nContent-Type: audio/mpeg\r\n\r\n`);
+      assert.match(right, /^HTTP\/1\.0 429 Too Many Requests[\s\S]*Retry-After: \d+/);
+      const admin = await fetch(own.url('/admin/stats'), { headers: { Authorization: basic('admin', 'whatever') } });
+      assert.equal(admin.status, 429);
+      assert.ok(Number(admin.headers.get('retry-after')) > 0);
+      // pages without a password still answer
+      assert.equal((await fetch(own.url('/api/status'))).status, 200);
+    } finally {
+      await own.stop();
+    }
+    const { LoginGuard } = await import('../../src-main/engine/login-guard.js');
+    const g = new LoginGuard(3, 1000, 2);
+    for (let i = 0; i < 3; i++) g.fail('a', i);
+    assert.equal(g.blockedFor('a', 10), 1);
+    assert.equal(g.blockedFor('a', 1001), 0, 'failures age out');
+    g.fail('b', 0);
+    g.fail('c', 0);
+    assert.equal(g.blockedFor('a', 0), 0, 'the oldest address is forgotten past maxAddresses');
+  });
+
   it('does not let a source create a mount on the server\'s own paths', async () => {
     for (const p of ['/admin/metadata', '/', '/api/status', '/studio/x', '/x.m3u']) {
       const r = await rawExchange(srv.sourcePort, `PUT ${p} HTTP/1.1\r\nAuthorization: ${basic('source', PASSWORD)}\r\nContent-Type: audio/mpeg\r\n\r\n`);
