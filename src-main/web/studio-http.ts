@@ -111,7 +111,7 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
   if (api === null) return serveStatic(rendererDir, path.slice(STUDIO_PREFIX.length), req, res);
 
   if (api === 'snapshot' && req.method === 'GET') return json(res, 200, await service.snapshot());
-  if (api === 'events' && req.method === 'GET') return events(service, req, res);
+  if (api === 'events' && req.method === 'GET') return events(engine, service, req, res);
   if (req.method !== 'POST' && req.method !== 'PUT') return json(res, 405, { ok: false, error: `${req.method} is not allowed here` });
   const refused = crossSiteReason(req);
   if (refused) {
@@ -142,10 +142,18 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
 }
 
 /** Server-sent events: one `data:` line of JSON per StudioEvent, a comment every 15 s to keep proxies open. */
-function events(service: StudioService, req: IncomingMessage, res: ServerResponse): void {
+function events(engine: Engine, service: StudioService, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
   res.write('retry: 2000\n\n');
   const send = (e: StudioEvent): void => {
+    if (e.type === 'server') {
+      // a new config may have changed the admin password: a stream opened with the old one ends here
+      const a = parseBasicAuth(req.headers.authorization);
+      if (!a || !engine.adminCredentialsOk(a.user, a.password)) {
+        res.end();
+        return;
+      }
+    }
     res.write(`data: ${JSON.stringify(e)}\n\n`);
   };
   const unsubscribe = service.subscribe(send);

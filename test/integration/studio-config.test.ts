@@ -86,6 +86,25 @@ describe('studio config apply and uploads', () => {
     }
   });
 
+  it('ends an event stream opened with an admin password that a new config changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cycast-sse-'));
+    const srv = await startStudio(dir, 'playlist {\n  enabled = false\n}\n');
+    try {
+      const res = await fetch(srv.url('/studio/api/events'), { headers: { Authorization: basic(ADMIN.user, ADMIN.password) } });
+      assert.equal(res.status, 200);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      const text = applyHclEdits(readFileSync(srv.configPath, 'utf8'), [{ block: 'admin', key: 'password', value: 'a-new-admin-password' }]);
+      assert.equal((await srv.service.configSave(text, true)).saved, true);
+      const end = Date.now() + 3000;
+      let done = false;
+      while (!done && Date.now() < end) done = (await reader.read()).done;
+      assert.equal(done, true, 'the stream ended');
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('previews a format change with the listeners it drops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cycast-fmt-'));
     const srv = await startStudio(dir, 'playlist {\n  enabled = false\n}\n');
