@@ -132,6 +132,8 @@ export type StudioEvent =
 export interface ConfigDocument {
   path: string;
   text: string;
+  /** identifies the file's content; pass it back to configSave to refuse overwriting someone else's edit */
+  version: string;
 }
 
 export interface ConfigCheckResult {
@@ -198,7 +200,8 @@ export interface StudioCommands {
   listDirectory(path: string | null): Promise<DirectoryListing>;
   configRead(): Promise<ConfigDocument>;
   configCheck(text: string): Promise<ConfigCheckResult & { changes: ConfigChange[] }>;
-  configSave(text: string, apply: boolean): Promise<ConfigApplyResult>;
+  /** `version`: from configRead; if the file changed since, nothing is written */
+  configSave(text: string, apply: boolean, version?: string): Promise<ConfigApplyResult>;
   connectionInfo(): Promise<ConnectionInfo>;
 }
 
@@ -212,7 +215,7 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
 ];
 
 /** Argument shapes, checked by every transport before a call reaches the service. */
-type ArgKind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]' | 'string|null' | 'number?';
+type ArgKind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]' | 'string|null' | 'number?' | 'string?';
 export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   snapshot: [],
   skip: ['string'],
@@ -229,7 +232,7 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   listDirectory: ['string|null'],
   configRead: [],
   configCheck: ['string'],
-  configSave: ['string', 'boolean'],
+  configSave: ['string', 'boolean', 'string?'],
   connectionInfo: [],
 };
 
@@ -239,7 +242,9 @@ export function checkStudioCall(method: unknown, args: unknown): string | null {
   if (!Array.isArray(args)) return 'args must be an array';
   const kinds = STUDIO_ARGS[method as StudioMethod];
   const required = kinds.filter((k) => !k.endsWith('?')).length;
-  if (args.length < required || args.length > kinds.length) return `${method} takes ${kinds.length} argument(s), got ${args.length}`;
+  if (args.length < required || args.length > kinds.length) {
+    return `${method} takes ${required === kinds.length ? required : `${required} to ${kinds.length}`} argument(s), got ${args.length}`;
+  }
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const k = kinds[i];
@@ -247,6 +252,7 @@ export function checkStudioCall(method: unknown, args: unknown): string | null {
       k === 'string' ? typeof a === 'string' && a.length <= 1_000_000 :
       k === 'number' ? typeof a === 'number' && Number.isFinite(a) :
       k === 'number?' ? a === undefined || (typeof a === 'number' && Number.isFinite(a)) :
+      k === 'string?' ? a === undefined || (typeof a === 'string' && a.length <= 1_000) :
       k === 'boolean' ? typeof a === 'boolean' :
       k === 'string|null' ? a === null || typeof a === 'string' :
       k === 'string[]' ? Array.isArray(a) && a.length <= 10_000 && a.every((x) => typeof x === 'string') :

@@ -1,6 +1,7 @@
 // StudioService: the one implementation of the StudioApi over the engine. Transports (Electron IPC, HTTP +
 // server-sent events) only carry its calls and events.
 
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -23,6 +24,11 @@ const MAX_CONFIG_CHARS = 256 * 1024;
 const AUDIO_EXT = new Set(['.mp3', '.ogg', '.oga', '.opus', '.aac', '.mp2', '.spx']);
 
 export class StudioError extends Error {}
+
+/** A short fingerprint of config text, so a save can tell whether the file changed underneath it. */
+function versionOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
 
 export class StudioService implements StudioCommands {
   private readonly subs = new Set<(e: StudioEvent) => void>();
@@ -283,7 +289,8 @@ export class StudioService implements StudioCommands {
   }
 
   async configRead(): Promise<ConfigDocument> {
-    return { path: this.configPath, text: readFileSync(this.configPath, 'utf8') };
+    const text = readFileSync(this.configPath, 'utf8');
+    return { path: this.configPath, text, version: versionOf(text) };
   }
 
   async configCheck(text: string): Promise<ConfigCheckResult & { changes: ConfigChange[] }> {
@@ -299,15 +306,18 @@ export class StudioService implements StudioCommands {
    * takes it first, and the file is written only if that worked. The previous file is kept as NAME.bak and
    * the new one written atomically (through a symlink, to its target). Saves run one at a time.
    */
-  configSave(text: string, apply: boolean): Promise<ConfigApplyResult> {
-    const run = this.saving.then(() => this.saveNow(text, apply));
+  configSave(text: string, apply: boolean, version?: string): Promise<ConfigApplyResult> {
+    const run = this.saving.then(() => this.saveNow(text, apply, version));
     this.saving = run.catch(() => undefined);
     return run;
   }
 
-  private async saveNow(text: string, apply: boolean): Promise<ConfigApplyResult> {
+  private async saveNow(text: string, apply: boolean, version?: string): Promise<ConfigApplyResult> {
     const refused = (message: string): ConfigApplyResult => ({ ok: false, errors: [{ severity: 'error', path: '', message }], notices: [], saved: false, applied: false, changes: [] });
     if (text.length > MAX_CONFIG_CHARS) return refused(`the config is larger than ${MAX_CONFIG_CHARS} characters`);
+    if (version !== undefined && existsSync(this.configPath) && versionOf(readFileSync(this.configPath, 'utf8')) !== version) {
+      return refused(`${basename(this.configPath)} was changed on disk (or in another window) since you opened it; nothing was written. Revert to load it, then make your change again.`);
+    }
     const r = checkConfigText(text);
     if (!r.config) return { ok: false, errors: r.errors, notices: r.notices, saved: false, applied: false, changes: [] };
     let changes = this.engine.planConfig(r.config);

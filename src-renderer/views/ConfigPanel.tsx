@@ -50,6 +50,7 @@ export function ConfigPanel() {
   const toast = useStudio((s) => s.toast);
   const [path, setPath] = useState('');
   const [saved, setSaved] = useState('');
+  const [version, setVersion] = useState<string | undefined>(undefined);
   const [text, setText] = useState('');
   const [plan, setPlan] = useState<ConfigChange[] | null>(null);
   const [result, setResult] = useState<ConfigApplyResult | null>(null);
@@ -62,6 +63,7 @@ export function ConfigPanel() {
       setPath(d.path);
       setSaved(d.text);
       setText(d.text);
+      setVersion(d.version);
     });
   }, []);
 
@@ -102,12 +104,13 @@ export function ConfigPanel() {
     setPlan(r.ok ? r.changes : null);
   };
   const save = async (apply: boolean): Promise<void> => {
-    const r = await run('Save', studio.configSave(text, apply));
+    const r = await run('Save', studio.configSave(text, apply, version));
     if (!r) return;
     setResult(r);
     setServerIssues([...r.errors, ...r.notices]);
     if (r.saved) {
       setSaved(text);
+      void studio.configRead().then((d) => setVersion(d.version));
       setPlan(null);
       toast('info', apply ? `Saved and applied (${r.changes.length} change${r.changes.length === 1 ? '' : 's'})` : 'Saved; applies at the next start');
     } else toast('error', `Not saved: ${r.errors.length} error${r.errors.length === 1 ? '' : 's'} in the config`);
@@ -151,7 +154,20 @@ export function ConfigPanel() {
           {dirty && <span className="badge">unsaved</span>}
           <span className="sep" />
           <button onClick={() => void preview()}>Check &amp; preview</button>
-          <button disabled={!dirty} onClick={() => { setText(saved); setServerIssues(null); setPlan(null); }}>
+          <button
+            onClick={() =>
+              void run('Read config', studio.configRead()).then((d) => {
+                if (!d) return;
+                setSaved(d.text);
+                setText(d.text);
+                setVersion(d.version);
+                setServerIssues(null);
+                setPlan(null);
+                setResult(null);
+              })
+            }
+            title="Load config.hcl from disk again, dropping unsaved edits"
+          >
             Revert
           </button>
           <button disabled={!dirty} onClick={() => void save(false)}>

@@ -105,6 +105,25 @@ describe('studio config apply and uploads', () => {
     }
   });
 
+  it('refuses to overwrite a config.hcl that changed since it was read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cycast-ver-'));
+    const srv = await startStudio(dir, 'playlist {\n  enabled = false\n}\n');
+    try {
+      const doc = await srv.service.configRead();
+      const { writeFileSync } = await import('node:fs');
+      const elsewhere = doc.text.replace('# studio test config', '# edited in another editor');
+      writeFileSync(srv.configPath, elsewhere);
+      const r = await srv.service.configSave(doc.text.replace('enabled = false', 'enabled = false\n  repeat = false'), false, doc.version);
+      assert.equal(r.saved, false);
+      assert.match(r.errors[0].message, /changed on disk .* since you opened it; nothing was written/);
+      assert.equal(readFileSync(srv.configPath, 'utf8'), elsewhere);
+      const fresh = await srv.service.configRead();
+      assert.equal((await srv.service.configSave(fresh.text, false, fresh.version)).saved, true);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('previews a format change with the listeners it drops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cycast-fmt-'));
     const srv = await startStudio(dir, 'playlist {\n  enabled = false\n}\n');
