@@ -37,7 +37,8 @@ export function planConfigChange(prev: CycastConfig, next: CycastConfig, state: 
         add(path, a[key], b[key], path === 'server.format' ? `the main mount restarts in the new format: ${who}` : `the main mount moves to ${show(b[key])}: ${who}`, st.listeners, st.live);
         continue;
       }
-      else if (block === 'playlist') effect = 'the AutoDJ playlists reload; listeners stay connected';
+      else if (path === 'playlist.file' || path === 'playlist.extensions') effect = 'the AutoDJ playlists reload (the track on air stops); listeners stay connected';
+      else if (block === 'playlist') effect = 'takes effect at once; the track on air keeps playing';
       else if (path === 'buffer.size_mb') effect = 'stream buffers resize as new audio arrives; listeners stay connected';
       else if (path.includes('password') || path.endsWith('_user')) effect = 'new logins must use it; connected sources stay on air';
       else if (path.startsWith('metadata.station_')) effect = 'new listeners get the new station details';

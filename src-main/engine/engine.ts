@@ -317,7 +317,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.config = next;
     this.log.verbose = next.advanced.verbose_logging;
     this.http.headersTimeout = next.advanced.header_timeout * 1000;
-    const playlistChanged = JSON.stringify(prev.playlist) !== JSON.stringify(next.playlist);
+    // only a different set of files needs the AutoDJ rebuilt (the track on air would stop); repeat and
+    // reshuffle apply to the running playlist, resume_delay is read when a DJ leaves
+    const playlistChanged = prev.playlist.file !== next.playlist.file || JSON.stringify(prev.playlist.extensions) !== JSON.stringify(next.playlist.extensions);
     const wanted = new Map(next.mounts.map((m) => [m.path, m]));
     for (const m of [...this.mounts.values()]) {
       if (m.dynamic) continue;
@@ -334,6 +336,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         if (autodjChanged && this.started) {
           this.stopAutoDj(m);
           if (cfg.playlist_enabled) this.startAutoDj(m);
+        } else {
+          const p = this.autodj.get(m)?.playlist;
+          if (p && p.repeat !== next.playlist.repeat) p.setRepeat(next.playlist.repeat);
+          if (p && p.shuffle !== next.playlist.reshuffle) p.setShuffle(next.playlist.reshuffle);
         }
       } else {
         if (m) this.removeMount(m); // a dynamic mount on a path the config now claims
