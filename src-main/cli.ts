@@ -2,7 +2,6 @@
 // config like `nginx -t`, prints help and version.
 
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, formatIssue, loadConfigFile, type LoadedConfig } from './config/load.js';
 import { Engine, PortInUseError } from './engine/engine.js';
@@ -12,6 +11,7 @@ import { BUNDLED_CONFIG, RENDERER_DIR } from './paths.js';
 import { defaultDataDir, ensureDataDir, type FirstRun } from './setup/first-run.js';
 import { RotatingLogFile } from './engine/log-file.js';
 import { StudioService } from './studio/service.js';
+import { lanAddresses } from './host.js';
 import { attachStudioHttp } from './web/studio-http.js';
 import type { CycastConfig } from '../src-shared/config/schema.js';
 
@@ -106,14 +106,6 @@ export function unreadableMusicFolders(cfg: CycastConfig, baseDir: string): stri
     }
   }
   return bad;
-}
-
-function lanAddresses(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
-  }
-  return out;
 }
 
 /** What would run: the lines shared by the start-up banner and --check. */

@@ -12,11 +12,11 @@ import { handleHttpSource, handleShoutcastSource } from './source.js';
 
 /** Connections from one address that may be sending their request head at once (slowloris guard). */
 export const MAX_PENDING_PER_IP = 512;
-const pending = new Map<string, number>();
 
 export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: boolean): void {
   let buf: Buffer = Buffer.alloc(0);
   const ip = socket.remoteAddress ?? '?';
+  const pending = engine.pendingHeads;
   const n = (pending.get(ip) ?? 0) + 1;
   if (n > MAX_PENDING_PER_IP) {
     engine.log.debug(`${ip}: more than ${MAX_PENDING_PER_IP} connections still sending their request; closed`);

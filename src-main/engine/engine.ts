@@ -64,6 +64,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly startedAt = Date.now();
   readonly http: HttpServer;
   ports: BoundPorts = { listen: 0, source: 0, shoutcast: 0 };
+  /** connections per address still sending their request head (see connection.ts) */
+  readonly pendingHeads = new Map<string, number>();
   /** failed logins per address, to slow down password guessing */
   readonly logins = new LoginGuard();
   readonly counters = {

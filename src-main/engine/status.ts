@@ -49,8 +49,8 @@ export function mountStatus(engine: Engine, m: Mount) {
     codec: info?.codec ?? null,
     samplerate: info?.sampleRate ?? null,
     channels: info?.channels ?? null,
+    // public: the DJ's address is for the admin API and the studio only
     source: m.source && {
-      ip: m.source.ip,
       user_agent: m.source.userAgent,
       protocol: m.source.protocol,
       content_type: m.source.contentType,

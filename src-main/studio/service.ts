@@ -3,7 +3,6 @@
 
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkConfigText } from '../config/load.js';
 import type { Engine } from '../engine/engine.js';
@@ -16,6 +15,7 @@ import type {
   StudioEvent, StudioSnapshot,
 } from '../../src-shared/studio-api.js';
 import { listenerView, mountView, playlistView } from './views.js';
+import { lanAddresses } from '../host.js';
 
 const GRAPH_EVERY_MS = 10_000;
 const GRAPH_POINTS = 360; // one hour
@@ -271,8 +271,7 @@ export class StudioService implements StudioCommands {
 
   async connectionInfo(): Promise<ConnectionInfo> {
     const c = this.engine.config;
-    const lan: string[] = [];
-    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) lan.push(a.address);
+    const lan = lanAddresses();
     const local = c.server.host === '0.0.0.0' || c.server.host === '::' ? [...lan, '127.0.0.1'] : [c.server.host];
     return {
       addresses: local,

@@ -36,6 +36,7 @@ describe('APIs', () => {
     assert.equal(s.station_genre, 'Various');
     assert.equal(s.mounts.length, 2);
     assert.equal(s.mounts[0].source.protocol, 'icecast-source');
+    assert.equal('ip' in s.mounts[0].source, false, 'no DJ address in the public status');
     assert.equal(s.mounts[1].live, false);
   });
 
