@@ -257,7 +257,8 @@ function startSource(
     socket.destroy();
   });
   socket.on('error', (e: NodeJS.ErrnoException) => {
-    reason = `connection error (${e.code ?? e.message})`;
+    // encoders often reset the connection when they stop: that is an ordinary goodbye
+    reason = e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'disconnected (connection reset)' : `connection error (${e.code ?? e.message})`;
   });
   socket.once('close', () => {
     engine.unregisterSourceSocket(mount, socket);
