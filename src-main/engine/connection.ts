@@ -4,7 +4,7 @@
 
 import type { Socket } from 'node:net';
 import type { Engine } from './engine.js';
-import { findHeadEnd, HeadError, looksLikeHttp, MAX_HEAD_BYTES, parseHead } from './http-head.js';
+import { findHeadEnd, HeadError, HTTP09_REFUSAL, isHttp09Line, looksLikeHttp, MAX_HEAD_BYTES, parseHead } from './http-head.js';
 import { handleListener } from './listener.js';
 import { redactSecrets } from './http-app.js';
 import { rawReply } from './raw-reply.js';
@@ -55,6 +55,15 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
   const onData = (data: Buffer): void => {
     const searched = buf.length;
     buf = buf.length ? Buffer.concat([buf, data]) : data;
+    // HTTP/0.9 ("GET /stream", no version, no headers) is complete after one line: answer it now, not at the deadline
+    if (searched < 512) {
+      const nl = buf.indexOf('\n');
+      if (nl >= 0 && nl < 512 && isHttp09Line(buf.toString('latin1', 0, nl))) {
+        done();
+        rawReply(socket, 400, 'Bad Request', HTTP09_REFUSAL);
+        return;
+      }
+    }
     if (shoutcastPort) {
       const nl = buf.indexOf('\n');
       const firstLine = buf.toString('latin1', 0, nl < 0 ? Math.min(buf.length, 256) : nl);

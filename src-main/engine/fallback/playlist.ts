@@ -12,6 +12,7 @@ import { displayTitle, probeTrack, type TrackInfo } from './track-probe.js';
 
 /** The most audio files one folder scan takes (a mistaken "add /" must not exhaust memory). */
 const MAX_SCAN_FILES = 50_000;
+const FOLDER_POLL_MS = 2000;
 
 export interface PlaylistEntry {
   id: number;
@@ -48,6 +49,9 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   private cursor = -1;
   private watcher: FSWatcher | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
+  /** polls for the music folder while it is gone (unmounted, deleted); a watcher cannot see it come back */
+  private returnPoll: NodeJS.Timeout | null = null;
+  private closed = false;
   private saveWarned = false;
   usingFallbackFiles = false;
 
@@ -119,10 +123,11 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     const inFolder = await this.scanFolder();
     const known = new Set(paths);
     for (const p of inFolder) if (!known.has(p)) paths.push(p);
-    // a saved entry under the music folder that is no longer there was deleted: drop it
     // a saved file under the music folder that is gone was deleted there: drop it; a missing file from
-    // elsewhere stays listed (as not found) so the DJ sees what went missing
-    paths = paths.filter((p) => existsSync(p) || !this.underFolder(p));
+    // elsewhere stays listed (as not found) so the DJ sees what went missing. A missing folder drops
+    // nothing: an unmounted drive keeps its tracks listed until it is back.
+    const folderThere = existsSync(directory);
+    paths = paths.filter((p) => !folderThere || existsSync(p) || !this.underFolder(p));
     const tracks = await this.probeAll(paths);
     this.entries = tracks.map((t) => this.entryFor(t));
     this.usingFallbackFiles = false;
@@ -337,6 +342,10 @@ export class Playlist extends EventEmitter<{ change: [] }> {
 
   /** Rereads the music folder: new files are appended, deleted ones dropped, changed ones probed again. */
   async rescan(): Promise<{ added: number; removed: number }> {
+    if (!existsSync(this.opts.directory)) {
+      this.folderGone();
+      return { added: 0, removed: 0 };
+    }
     const inFolder = await this.scanFolder();
     const folderSet = new Set(inFolder);
     const known = new Set(this.entries.map((e) => e.track.path));
@@ -362,9 +371,33 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     return { added, removed };
   }
 
+  /**
+   * The music folder itself is gone. Its tracks stay listed (marked) and the saved playlist is left alone,
+   * so a drive that is unmounted and mounted again, or a folder restored, brings back the DJ's order.
+   */
+  private folderGone(): void {
+    if (this.returnPoll || this.closed) return;
+    const dir = this.opts.directory;
+    this.opts.log.warn(`${this.opts.mount}: the music folder ${dir} is gone; its tracks stay in the playlist and play again when it is back`);
+    this.watcher?.close();
+    this.watcher = null;
+    for (const e of this.entries) if (this.underFolder(e.track.path)) e.problem = 'the music folder is gone';
+    this.changed(false);
+    this.returnPoll = setInterval(() => {
+      if (!existsSync(dir)) return;
+      clearInterval(this.returnPoll!);
+      this.returnPoll = null;
+      this.opts.log.info(`${this.opts.mount}: the music folder ${dir} is back`);
+      this.watchFolder();
+      this.rescan().catch((e) => this.opts.log.warn(`${this.opts.mount}: rescan failed: ${(e as Error).message}`));
+    }, FOLDER_POLL_MS);
+    this.returnPoll.unref();
+  }
+
   /** Watches the music folder and rescans (debounced) when it changes. */
   watchFolder(): void {
-    if (this.watcher || !existsSync(this.opts.directory)) return;
+    if (this.watcher || this.closed) return;
+    if (!existsSync(this.opts.directory)) return this.folderGone();
     try {
       this.watcher = watch(this.opts.directory, { recursive: true }, () => {
         if (this.rescanTimer) clearTimeout(this.rescanTimer);
@@ -380,9 +413,12 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   }
 
   close(): void {
+    this.closed = true;
     this.watcher?.close();
     this.watcher = null;
     if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    if (this.returnPoll) clearInterval(this.returnPoll);
+    this.returnPoll = null;
   }
 
   save(): void {
