@@ -45,8 +45,18 @@ class TrackReader {
     this.framer = createFramer(format);
   }
 
+  private closed = false;
+
   async read(): Promise<Frame[] | null> {
-    this.fh ??= await open(this.entry.track.path, 'r');
+    if (!this.fh) {
+      const fh = await open(this.entry.track.path, 'r');
+      // closed (skip, a live source) while the open was in flight: nobody else will close this handle
+      if (this.closed) {
+        await fh.close().catch(() => {});
+        return null;
+      }
+      this.fh = fh;
+    }
     const { bytesRead } = await this.fh.read(this.buf, 0, this.buf.length, null);
     if (bytesRead === 0) return null;
     this.bytesRead += bytesRead;
@@ -61,6 +71,7 @@ class TrackReader {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const fh = this.fh;
     this.fh = null;
     await fh?.close().catch(() => {});
