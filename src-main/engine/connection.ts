@@ -10,8 +10,15 @@ import { redactSecrets } from './http-app.js';
 import { rawReply } from './raw-reply.js';
 import { handleHttpSource, handleShoutcastSource } from './source.js';
 
-/** Connections from one address that may be sending their request head at once (slowloris guard). */
-export const MAX_PENDING_PER_IP = 512;
+/**
+ * Slowloris guard, per address. Beyond CROWDED_PER_IP unfinished request heads, a new connection gets
+ * CROWDED_HEAD_MS instead of header_timeout: a real client (a burst of listeners behind one NAT, a load
+ * test) sends its head within milliseconds and is served, while a connection held open to hog the server
+ * is gone within a second. Beyond MAX_PENDING_PER_IP, new connections are closed at once.
+ */
+export const CROWDED_PER_IP = 512;
+export const CROWDED_HEAD_MS = 1000;
+export const MAX_PENDING_PER_IP = 4096;
 
 export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: boolean): void {
   let buf: Buffer = Buffer.alloc(0);
@@ -19,13 +26,15 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
   const pending = engine.pendingHeads;
   const n = (pending.get(ip) ?? 0) + 1;
   if (n > MAX_PENDING_PER_IP) {
-    engine.log.debug(`${ip}: more than ${MAX_PENDING_PER_IP} connections still sending their request; closed`);
+    engine.warnCrowded(ip, `more than ${MAX_PENDING_PER_IP} connections still sending their request; new ones are closed at once`);
     socket.destroy();
     return;
   }
   pending.set(ip, n);
   // a deadline for the whole head, not an idle timeout: a byte every few seconds does not keep it open
-  const deadline = setTimeout(() => onTimeout(), engine.config.advanced.header_timeout * 1000);
+  const crowded = n > CROWDED_PER_IP;
+  if (crowded) engine.warnCrowded(ip, `more than ${CROWDED_PER_IP} connections still sending their request; new ones get ${CROWDED_HEAD_MS} ms to send it`);
+  const deadline = setTimeout(() => onTimeout(), crowded ? CROWDED_HEAD_MS : engine.config.advanced.header_timeout * 1000);
   let finished = false;
 
   const done = (): void => {
@@ -46,7 +55,7 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
   };
   const onTimeout = (): void => {
     done();
-    engine.log.debug(`${socket.remoteAddress}: no complete request within ${engine.config.advanced.header_timeout}s, closed`);
+    engine.log.debug(`${socket.remoteAddress}: no complete request within ${crowded ? `${CROWDED_HEAD_MS} ms (crowded)` : `${engine.config.advanced.header_timeout}s`}, closed`);
     rawReply(socket, 408, 'Request Timeout', 'The request head did not arrive in time.\n');
   };
   const onError = (): void => {

@@ -66,6 +66,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   ports: BoundPorts = { listen: 0, source: 0, shoutcast: 0 };
   /** connections per address still sending their request head (see connection.ts) */
   readonly pendingHeads = new Map<string, number>();
+  /** when an address was last warned about as crowded, so a flood logs one line a minute, not one per connection */
+  private crowdedWarned = new Map<string, number>();
   /** failed logins per address, to slow down password guessing */
   readonly logins = new LoginGuard();
   readonly counters = {
@@ -115,6 +117,15 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   nextId(): number {
     return this.nextIdValue++;
+  }
+
+  /** Logs (at most once a minute per address) that an address has too many unfinished requests. */
+  warnCrowded(ip: string, what: string): void {
+    const now = Date.now();
+    if (now - (this.crowdedWarned.get(ip) ?? -Infinity) < 60_000) return;
+    if (this.crowdedWarned.size > 1000) this.crowdedWarned.clear();
+    this.crowdedWarned.set(ip, now);
+    this.log.warn(`${ip}: ${what}`);
   }
 
   get totalListeners(): number {
