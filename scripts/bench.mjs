@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --levels 100,1000,3000 --seconds 10 --ramp 500 --servers cycast,icecast2]
+// npm run bench [-- --levels 100,1000,3000 --seconds 10 --ramp 500 --servers cycast,icecast2 --write-interval 0]
 //
 // The same load against this server and against icecast2 (started privately on loopback), in one run:
 // server pinned to CPU 0, the load generator (bench/loadgen.c, built here with cc) on CPU 1. One 128 kbit/s
@@ -22,6 +22,8 @@ const levels = arg('levels', '100,1000,3000,5000,10000').split(',').map(Number);
 const seconds = Number(arg('seconds', '10'));
 const ramp = Number(arg('ramp', '500'));
 const servers = arg('servers', 'cycast,icecast2').split(',');
+// cycast's broadcaster.write_interval_ms (default: the config default, 100); 0 is the low-latency setting
+const writeInterval = arg('write-interval', null);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const HZ = 100;
 
@@ -47,7 +49,7 @@ const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/
 async function startCycast(dir) {
   const port = await freePort();
   const cfg = join(dir, 'cycast.hcl');
-  writeFileSync(cfg, `server {\n  host = "127.0.0.1"\n  source_port = ${port}\n  listen_port = ${port}\n  shoutcast_port = 0\n  source_password = "bench"\n}\nplaylist {\n  enabled = false\n}\n`);
+  writeFileSync(cfg, `server {\n  host = "127.0.0.1"\n  source_port = ${port}\n  listen_port = ${port}\n  shoutcast_port = 0\n  source_password = "bench"\n}\nplaylist {\n  enabled = false\n}\n${writeInterval === null ? '' : `broadcaster {\n  write_interval_ms = ${Number(writeInterval)}\n}\n`}`);
   const child = spawn('taskset', ['-c', '0', process.execPath, join(root, 'bin/cycast.js'), '--headless', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -142,11 +144,11 @@ const rows = levels.map((n) => {
     'CPU% cycast': f(c, 'cpu_pct'), 'CPU% icecast': f(i, 'cpu_pct'), 'CPU ratio': c && i && i.cpu_pct > 0 ? (c.cpu_pct / i.cpu_pct).toFixed(2) : '–',
     'RSS cycast': f(c, 'rss_mib'), 'RSS icecast': f(i, 'rss_mib'),
     'kbps p1/p50 cycast': c ? `${c.kbps_p1}/${c.kbps_p50}` : '–', 'kbps p1/p50 icecast': i ? `${i.kbps_p1}/${i.kbps_p50}` : '–',
-    'stalled c/i': `${f(c, 'stalled')}/${f(i, 'stalled')}`, 'refused c/i': `${f(c, 'refused')}/${f(i, 'refused')}`,
+    'stalled c/i': `${f(c, 'stalled')}/${f(i, 'stalled')}`, 'refused c/i': `${f(c, 'refused')}/${f(i, 'refused')}`, 'closed c/i': `${f(c, 'closed')}/${f(i, 'closed')}`,
     'lat p50/p99 cycast': c ? `${c.latency_p50_ms}/${c.latency_p99_ms}` : '–', 'lat p50/p99 icecast': i ? `${i.latency_p50_ms}/${i.latency_p99_ms}` : '–',
   };
 });
 console.table(rows);
 const out = join(root, 'bench/results.json');
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), levels, seconds, ramp, results }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), levels, seconds, ramp, write_interval_ms: writeInterval === null ? 'default' : Number(writeInterval), results }, null, 2) + '\n');
 console.log(`idle RSS: cycast ${results.cycast?.idle_rss_mib ?? '–'} MiB, icecast2 ${results.icecast2?.idle_rss_mib ?? '–'} MiB; JSON in ${out}`);

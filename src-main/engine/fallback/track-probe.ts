@@ -3,9 +3,12 @@
 
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseFile } from 'music-metadata';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
 import { createFramer } from '../framing/index.js';
+
+// loaded on the first probe: a live-only station (no AutoDJ) never loads it (about 14 MiB on its own)
+let musicMetadata: Promise<typeof import('music-metadata')> | null = null;
+const loadMusicMetadata = (): Promise<typeof import('music-metadata')> => (musicMetadata ??= import('music-metadata'));
 
 export interface TrackInfo {
   path: string;
@@ -76,6 +79,7 @@ export async function probeTrack(path: string): Promise<TrackInfo> {
   const format = FORMAT_BY_EXT[extname(path).toLowerCase()];
   if (!format) return { ...base, problem: `unsupported file type ${extname(path) || '(no extension)'}; Cycast streams MP3, Ogg (Vorbis, Opus) and AAC (ADTS)` };
   try {
+    const { parseFile } = await loadMusicMetadata();
     const mm = await parseFile(path, { duration: false, skipCovers: true });
     base.title = mm.common.title?.trim() ?? '';
     base.artist = mm.common.artist?.trim() ?? '';
