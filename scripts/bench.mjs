@@ -7,11 +7,11 @@
 // writes the JSON beside it (bench/results.json). Needs cc, taskset, icecast2.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuTicks, freePort, rssMiB, sleep } from './proc.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => {
@@ -24,7 +24,6 @@ const ramp = Number(arg('ramp', '500'));
 const servers = arg('servers', 'cycast,icecast2').split(',');
 // cycast's broadcaster.write_interval_ms (default: the config default, 100); 0 is the low-latency setting
 const writeInterval = arg('write-interval', null);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const HZ = 100;
 
 // the load generator
@@ -33,18 +32,6 @@ mkdirSync(build, { recursive: true });
 const loadgen = join(build, 'loadgen');
 execFileSync('cc', ['-O2', '-Wall', '-o', loadgen, join(root, 'bench/loadgen.c')], { stdio: 'inherit' });
 
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-const cpuTicks = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
-const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 async function startCycast(dir) {
   const port = await freePort();

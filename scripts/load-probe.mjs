@@ -7,23 +7,16 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuTicks, freePort, sleep } from './proc.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const levels = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (!levels.length) levels.push(100, 1000, 3000);
 const MEASURE_S = 10;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
 
 const dir = mkdtempSync(join(tmpdir(), 'cycast-probe-'));
 const mp3 = join(dir, 'tone.mp3');
@@ -43,10 +36,6 @@ let banner = '';
 server.stdout.on('data', (d) => (banner += d));
 while (!banner.includes('Press Ctrl+C')) await sleep(50);
 
-function cpuTicks(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
 function rssKiB(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 }

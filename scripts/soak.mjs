@@ -14,11 +14,12 @@
 // stalled or was refused, or the server died.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, rssMiB, sleep } from './proc.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => {
@@ -29,16 +30,7 @@ const minutes = arg('minutes', 30);
 const target = arg('listeners', 1000);
 const churn = arg('churn', 10);
 const warmup = arg('warmup', Math.min(5, minutes / 3));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const fds = (pid) => readdirSync(`/proc/${pid}/fd`).length;
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
