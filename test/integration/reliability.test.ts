@@ -68,11 +68,8 @@ describe('reliability: what strangers and broken clients send', () => {
   let srv: StudioServer;
   let source: Awaited<ReturnType<typeof pacedSource>>;
   let sentinel: Capture;
-  const music = join(tmpdir(), `cycast-rel-${process.pid}`);
 
   before(async () => {
-    rmSync(music, { recursive: true, force: true });
-    mkdirSync(music, { recursive: true });
     srv = await startStudio(
       join(tmpdir(), `cycast-rel-studio-${process.pid}`),
       `playlist {\n  enabled = false\n}\nbuffer {\n  size_mb = 2\n}\nadvanced {\n  header_timeout = 2\n}\nmount "/live" {\n  playlist_enabled = false\n}\nmount "/slow" {\n  queue_size = 16384\n  burst_size = 0\n  playlist_enabled = false\n}\n`,
