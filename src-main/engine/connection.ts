@@ -4,7 +4,7 @@
 
 import type { Socket } from 'node:net';
 import type { Engine } from './engine.js';
-import { findHeadEnd, HeadError, HTTP09_REFUSAL, isHttp09Line, looksLikeHttp, MAX_HEAD_BYTES, parseHead } from './http-head.js';
+import { findHeadEnd, HeadError, isHttp09Line, looksLikeHttp, MAX_HEAD_BYTES, parseHead } from './http-head.js';
 import { handleListener } from './listener.js';
 import { redactSecrets } from './http-app.js';
 import { rawReply } from './raw-reply.js';
@@ -69,7 +69,7 @@ export function handleConnection(engine: Engine, socket: Socket, shoutcastPort: 
       const nl = buf.indexOf('\n');
       if (nl >= 0 && nl < 512 && isHttp09Line(buf.toString('latin1', 0, nl))) {
         done();
-        rawReply(socket, 400, 'Bad Request', HTTP09_REFUSAL);
+        rawReply(socket, 400, 'Bad Request', 'HTTP/0.9 requests (no version on the request line) are not supported; send HTTP/1.0 or HTTP/1.1.\n');
         return;
       }
     }

@@ -53,13 +53,11 @@ export function isHttp09Line(line: string): boolean {
   return /^[A-Z]+ \/\S*\r?$/.test(line);
 }
 
-export const HTTP09_REFUSAL = 'HTTP/0.9 requests (no version on the request line) are not supported; send HTTP/1.0 or HTTP/1.1.\n';
-
 export function parseHead(buf: Buffer, end: number): RequestHead {
   const text = buf.toString('latin1', 0, end);
   const lines = text.split(/\r?\n/);
   const m = REQUEST_LINE.exec(lines[0]);
-  if (!m) throw new HeadError(400, isHttp09Line(lines[0]) ? HTTP09_REFUSAL.slice(0, -2) : 'Malformed request line');
+  if (!m) throw new HeadError(400, 'Malformed request line');
   const [, method, target, version] = m;
   if (version !== 'HTTP/1.0' && version !== 'HTTP/1.1') throw new HeadError(505, 'HTTP version not supported');
   const headers = new Map<string, string>();

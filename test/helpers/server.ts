@@ -109,21 +109,41 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000,
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
-/** A raw HTTP exchange: sends `request`, returns everything received until the server closes (or timeout). */
-export function rawExchange(port: number, request: string | Buffer, ms = 3000): Promise<string> {
+export interface Exchange {
+  /** everything received, as Latin-1 text */
+  text: string;
+  /** ms until the server closed the connection (or the timeout) */
+  ms: number;
+  /** the server closed it (rather than the timeout) */
+  closed: boolean;
+}
+
+/** A raw HTTP exchange: sends `request` (from `from`, a loopback address), reads until the server closes or `ms` pass. */
+export function exchange(port: number, request: string | Buffer, opts: { from?: string; ms?: number } = {}): Promise<Exchange> {
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
+    const t0 = Date.now();
+    const s = connect({ port, host: '127.0.0.1', localAddress: opts.from });
     const parts: Buffer[] = [];
+    let closed = false;
+    const finish = (): void => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve({ text: Buffer.concat(parts).toString('latin1'), ms: Date.now() - t0, closed });
+    };
+    const timer = setTimeout(finish, opts.ms ?? 3000);
     s.on('data', (d) => parts.push(d));
     s.on('error', () => {});
-    const finish = (): void => {
-      s.destroy();
-      resolve(Buffer.concat(parts).toString('latin1'));
-    };
-    s.on('close', finish);
-    setTimeout(finish, ms);
+    s.on('close', () => {
+      closed = true;
+      finish();
+    });
     s.write(request);
   });
+}
+
+/** The text of a raw exchange (see `exchange`). */
+export async function rawExchange(port: number, request: string | Buffer, ms = 3000): Promise<string> {
+  return (await exchange(port, request, { ms })).text;
 }
 
 /** Runs a child process; `done` resolves with its exit code and output. */

@@ -11,7 +11,7 @@ import { checkConfigText } from '../../src-main/config/load.js';
 import { CROWDED_HEAD_MS, CROWDED_PER_IP, MAX_PENDING_PER_IP } from '../../src-main/engine/connection.js';
 import { encodeIcyBlock, parseIcyBlock } from '../../src-main/engine/icy.js';
 import { decode, fixture } from '../helpers/audio.js';
-import { basic, listen, PASSWORD, rawExchange, run, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { basic, exchange, listen, PASSWORD, rawExchange, run, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
 
 describe('hardening', () => {
   let srv: TestServer;
@@ -111,15 +111,8 @@ describe('hardening', () => {
       }
       // a real client from the crowded address sends its request at once and is served
       await waitFor(() => (own.engine.pendingHeads.get(from) ?? 0) >= CROWDED_PER_IP, 3000, 'the address crowded');
-      const real = await new Promise<string>((resolve) => {
-        const s = connect({ port: own.listenPort, host: '127.0.0.1', localAddress: from });
-        let r = '';
-        s.on('data', (d) => (r += d));
-        s.on('close', () => resolve(r));
-        s.on('error', () => {});
-        s.write('GET /api/status HTTP/1.0\r\n\r\n');
-      });
-      assert.match(real, /^HTTP\/1\.1 200 /);
+      const real = await exchange(own.listenPort, 'GET /api/status HTTP/1.0\r\n\r\n', { from });
+      assert.match(real.text, /^HTTP\/1\.1 200 /);
       await sleep(CROWDED_HEAD_MS + 800);
       const closed = idle.filter((c) => c.closedAt > 0);
       assert.ok(closed.length >= 50 && closed.length < idle.length, `${closed.length} of ${idle.length} closed after ${Date.now() - t0} ms`);

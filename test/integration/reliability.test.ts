@@ -14,43 +14,13 @@ import { runInNewContext } from 'node:vm';
 import { checkConfigText } from '../../src-main/config/load.js';
 import { MOUNT_SCHEMA, SCHEMA, type FieldSpec } from '../../src-shared/config/schema.js';
 import { fixture, makeTrack } from '../helpers/audio.js';
-import { ADMIN, basic, listen, PASSWORD, pacedSource, sleep, startServer, waitFor, type Capture } from '../helpers/server.js';
+import { ADMIN, basic, exchange, listen, PASSWORD, pacedSource, sleep, startServer, waitFor, type Capture } from '../helpers/server.js';
 import { startStudio, type StudioServer } from '../helpers/studio.js';
 
 const RATE = 16_000; // 128 kbit/s
 /** addresses of the loopback /8 used by strangers, so their failed logins never hold back the test's own */
 const STRANGER = '127.0.0.9';
 const SLOWLORIS = ['127.0.0.2', '127.0.0.3'];
-
-interface Exchange {
-  text: string;
-  /** ms until the server closed the connection (or the timeout) */
-  ms: number;
-  closed: boolean;
-}
-
-/** Sends `request` (from `from`), reads until the server closes or `ms` pass. */
-function exchange(port: number, request: string | Buffer, opts: { from?: string; ms?: number } = {}): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const s = connect({ port, host: '127.0.0.1', localAddress: opts.from });
-    const chunks: Buffer[] = [];
-    let closed = false;
-    const finish = (): void => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve({ text: Buffer.concat(chunks).toString('latin1'), ms: Date.now() - t0, closed });
-    };
-    const timer = setTimeout(finish, opts.ms ?? 3000);
-    s.on('data', (d) => chunks.push(d));
-    s.on('error', () => {});
-    s.on('close', () => {
-      closed = true;
-      finish();
-    });
-    s.write(request);
-  });
-}
 
 const statusOf = (text: string): number => Number(/^HTTP\/1\.[01] (\d{3}) /.exec(text)?.[1] ?? 0);
 const bodyOf = (text: string): string => text.slice(text.indexOf('\r\n\r\n') + 4);
