@@ -5,11 +5,11 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { dirname, resolve } from 'node:path';
 import { ConfigError, formatIssue, loadConfigFile, type LoadedConfig } from './config/load.js';
 import { Engine, PortInUseError } from './engine/engine.js';
-import { formatLogLine, Logger } from './engine/log.js';
-import { SERVER_VERSION } from './engine/version.js';
+import { formatLogLine, Logger } from './engine/log/log.js';
+import { SERVER_VERSION } from './engine/protocol/version.js';
 import { BUNDLED_CONFIG, RENDERER_DIR } from './paths.js';
 import { defaultDataDir, ensureDataDir, type FirstRun } from './setup/first-run.js';
-import { RotatingLogFile } from './engine/log-file.js';
+import { RotatingLogFile } from './engine/log/log-file.js';
 import { StudioService } from './studio/service.js';
 import { lanAddresses } from './host.js';
 import { attachStudioHttp } from './web/studio-http.js';

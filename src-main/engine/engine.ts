@@ -6,20 +6,20 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { basename, resolve } from 'node:path';
 import type { CycastConfig, MountConfig } from '../../src-shared/config/schema.js';
-import { secretsEqual } from './auth.js';
-import type { DropReason, Listener } from './broadcaster.js';
-import { handleConnection } from './connection.js';
-import { createHttpHandler } from './http-app.js';
-import { Logger } from './log.js';
-import { Mount } from './mount.js';
-import { LoginGuard } from './login-guard.js';
-import { Feeder, realClock, type Clock } from './fallback/feeder.js';
-import { Playlist } from './fallback/playlist.js';
+import { secretsEqual } from './protocol/secrets.js';
+import type { DropReason, Listener } from './stream/broadcaster.js';
+import { handleConnection } from './net/router.js';
+import { createHttpHandler } from './http/app.js';
+import { Logger } from './log/log.js';
+import { Mount } from './stream/mount.js';
+import { LoginGuard } from './access/login-guard.js';
+import { Feeder, realClock, type Clock } from './autodj/feeder.js';
+import { Playlist } from './autodj/playlist.js';
 import { DEMO_TRACKS, OGG_SILENCE } from '../paths.js';
 import type { ConfigChange } from '../../src-shared/studio-api.js';
 import { planConfigChange } from './config-change.js';
 
-export { SERVER_ID, SERVER_NAME, SERVER_VERSION } from './version.js';
+export { SERVER_ID, SERVER_NAME, SERVER_VERSION } from './protocol/version.js';
 
 export interface BoundPorts {
   listen: number;

@@ -6,10 +6,10 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, stat
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkConfigText } from '../config/load.js';
 import type { Engine } from '../engine/engine.js';
-import { writeFileAtomic } from '../engine/fallback/m3u8.js';
-import type { LogEntry } from '../engine/log.js';
-import type { Mount } from '../engine/mount.js';
-import { SERVER_NAME, SERVER_VERSION } from '../engine/version.js';
+import { writeFileAtomic } from '../engine/autodj/m3u8.js';
+import type { LogEntry } from '../engine/log/log.js';
+import type { Mount } from '../engine/stream/mount.js';
+import { SERVER_NAME, SERVER_VERSION } from '../engine/protocol/version.js';
 import type {
   ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, ServerView, StudioCommands,
   StudioEvent, StudioSnapshot,

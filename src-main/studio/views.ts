@@ -1,11 +1,11 @@
 // Plain-data views of engine state for the StudioApi (what crosses IPC and HTTP).
 
-import type { Listener } from '../engine/broadcaster.js';
+import type { Listener } from '../engine/stream/broadcaster.js';
 import type { Engine } from '../engine/engine.js';
-import type { Feeder } from '../engine/fallback/feeder.js';
-import type { Playlist } from '../engine/fallback/playlist.js';
-import { displayTitle } from '../engine/fallback/track-probe.js';
-import type { Mount } from '../engine/mount.js';
+import type { Feeder } from '../engine/autodj/feeder.js';
+import type { Playlist } from '../engine/autodj/playlist.js';
+import { displayTitle } from '../engine/autodj/track-probe.js';
+import type { Mount } from '../engine/stream/mount.js';
 import type { ListenerView, MountView, PlaylistEntryView, PlaylistView } from '../../src-shared/studio-api.js';
 
 export function autodjView(f: Feeder | undefined): MountView['autodj'] {

@@ -8,9 +8,9 @@ import { createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, rmSyn
 import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, extname, join, resolve, sep } from 'node:path';
-import { parseBasicAuth } from '../engine/http-head.js';
+import { parseBasicAuth } from '../engine/protocol/http-head.js';
 import type { Engine } from '../engine/engine.js';
-import { SERVER_ID } from '../engine/version.js';
+import { SERVER_ID } from '../engine/protocol/version.js';
 import { checkStudioCall, type StudioEvent } from '../../src-shared/studio-api.js';
 import type { StudioService } from '../studio/service.js';
 

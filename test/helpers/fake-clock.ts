@@ -1,4 +1,4 @@
-import type { Clock } from '../../src-main/engine/fallback/feeder.js';
+import type { Clock } from '../../src-main/engine/autodj/feeder.js';
 
 /** A clock that moves only when told; timers fire in time order as it passes them. */
 export class FakeClock implements Clock {

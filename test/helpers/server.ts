@@ -4,12 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type Socket } from 'node:net';
 import { checkConfigText } from '../../src-main/config/load.js';
 import { Engine } from '../../src-main/engine/engine.js';
-import type { Clock } from '../../src-main/engine/fallback/feeder.js';
+import type { Clock } from '../../src-main/engine/autodj/feeder.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger, formatLogLine } from '../../src-main/engine/log.js';
-import { parseIcyBlock } from '../../src-main/engine/icy.js';
+import { Logger, formatLogLine } from '../../src-main/engine/log/log.js';
+import { parseIcyBlock } from '../../src-main/engine/protocol/icy.js';
 
 export const PASSWORD = 'test-source-pw';
 export const ADMIN = { user: 'admin', password: 'test-admin-pw' };

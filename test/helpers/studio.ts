@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Engine } from '../../src-main/engine/engine.js';
 import { checkConfigText } from '../../src-main/config/load.js';
-import { Logger, formatLogLine } from '../../src-main/engine/log.js';
+import { Logger, formatLogLine } from '../../src-main/engine/log/log.js';
 import { RENDERER_DIR } from '../../src-main/paths.js';
 import { StudioService } from '../../src-main/studio/service.js';
 import { attachStudioHttp } from '../../src-main/web/studio-http.js';

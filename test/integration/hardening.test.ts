@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkConfigText } from '../../src-main/config/load.js';
-import { CROWDED_HEAD_MS, CROWDED_PER_IP, MAX_PENDING_PER_IP } from '../../src-main/engine/connection.js';
-import { encodeIcyBlock, parseIcyBlock } from '../../src-main/engine/icy.js';
+import { CROWDED_HEAD_MS, CROWDED_PER_IP, MAX_PENDING_PER_IP } from '../../src-main/engine/net/router.js';
+import { encodeIcyBlock, parseIcyBlock } from '../../src-main/engine/protocol/icy.js';
 import { decode, fixture } from '../helpers/audio.js';
 import { basic, exchange, listen, PASSWORD, rawExchange, run, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
 
@@ -159,7 +159,7 @@ describe('hardening', () => {
     } finally {
       await own.stop();
     }
-    const { LoginGuard } = await import('../../src-main/engine/login-guard.js');
+    const { LoginGuard } = await import('../../src-main/engine/access/login-guard.js');
     const g = new LoginGuard(3, 1000, 2);
     for (let i = 0; i < 3; i++) g.fail('a', i);
     assert.equal(g.blockedFor('a', 10), 1);

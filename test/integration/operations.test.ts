@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkConfigText } from '../../src-main/config/load.js';
-import { RotatingLogFile } from '../../src-main/engine/log-file.js';
+import { RotatingLogFile } from '../../src-main/engine/log/log-file.js';
 import { defaultDataDir, ensureDataDir, randomPassword } from '../../src-main/setup/first-run.js';
 import { applyHclEdits } from '../../src-shared/config/hcl-edit.js';
 import { freePort, freePortPair, listen, run, waitFor } from '../helpers/server.js';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { AdtsFramer, parseAdtsHeader } from '../../src-main/engine/framing/adts.js';
-import { MpegFramer, parseMpegHeader } from '../../src-main/engine/framing/mpeg.js';
-import { OggFramer, oggCrc } from '../../src-main/engine/framing/ogg.js';
-import type { Frame, Framer } from '../../src-main/engine/framing/types.js';
+import { AdtsFramer, parseAdtsHeader } from '../../src-main/engine/protocol/framing/adts.js';
+import { MpegFramer, parseMpegHeader } from '../../src-main/engine/protocol/framing/mpeg.js';
+import { OggFramer, oggCrc } from '../../src-main/engine/protocol/framing/ogg.js';
+import type { Frame, Framer } from '../../src-main/engine/protocol/framing/types.js';
 import { fixture } from '../helpers/audio.js';
 
 /** Feeds `data` in pieces of the given sizes (cycled) and collects the frames. */

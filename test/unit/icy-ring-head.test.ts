@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeIcyBlock, parseIcyBlock } from '../../src-main/engine/icy.js';
-import { StreamRing } from '../../src-main/engine/ring.js';
-import { findHeadEnd, HeadError, parseBasicAuth, parseHead, parseQuery } from '../../src-main/engine/http-head.js';
+import { encodeIcyBlock, parseIcyBlock } from '../../src-main/engine/protocol/icy.js';
+import { StreamRing } from '../../src-main/engine/stream/ring.js';
+import { findHeadEnd, HeadError, parseBasicAuth, parseHead, parseQuery } from '../../src-main/engine/protocol/http-head.js';
 
 describe('ICY metadata blocks', () => {
   it('encodes a title as length byte + 16-byte blocks, zero padded', () => {

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseM3u8, serializeM3u8 } from '../../src-main/engine/fallback/m3u8.js';
-import { Playlist, type PlaylistOptions } from '../../src-main/engine/fallback/playlist.js';
-import { probeTrack } from '../../src-main/engine/fallback/track-probe.js';
-import { Logger, formatLogLine } from '../../src-main/engine/log.js';
+import { parseM3u8, serializeM3u8 } from '../../src-main/engine/autodj/m3u8.js';
+import { Playlist, type PlaylistOptions } from '../../src-main/engine/autodj/playlist.js';
+import { probeTrack } from '../../src-main/engine/autodj/track-probe.js';
+import { Logger, formatLogLine } from '../../src-main/engine/log/log.js';
 import { makeTrack } from '../helpers/audio.js';
 
 function seeded(seed: number): () => number {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { SERVER_ID } from './version.js';
+import { SERVER_ID } from '../protocol/version.js';
 
 /** Strips what would break a header line (a source's ice-name could carry CR/LF). */
 export function headerSafe(v: string): string {

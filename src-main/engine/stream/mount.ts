@@ -1,10 +1,10 @@
 // A mount: one stream buffer of one format, the title on air, at most one live source, and its listeners.
 // Everything that enters goes through the format's framer, so the buffer only ever holds whole frames.
 
-import type { AudioFormat, MountConfig } from '../../src-shared/config/schema.js';
+import type { AudioFormat, MountConfig } from '../../../src-shared/config/schema.js';
 import { Broadcaster, type DropReason, type Listener } from './broadcaster.js';
-import { createFramer, DEFAULT_CONTENT_TYPE, type Frame, type Framer, type StreamInfo } from './framing/index.js';
-import { encodeIcyBlock } from './icy.js';
+import { createFramer, DEFAULT_CONTENT_TYPE, type Frame, type Framer, type StreamInfo } from '../protocol/framing/index.js';
+import { encodeIcyBlock } from '../protocol/icy.js';
 import { StreamRing } from './ring.js';
 
 /** How the stream describes itself (ice-* / icy-* headers of the source, else the config). */

@@ -4,7 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
-import { createFramer } from '../framing/index.js';
+import { createFramer } from '../protocol/framing/index.js';
 
 // loaded on the first probe: a live-only station (no AutoDJ) never loads it (about 14 MiB on its own)
 let musicMetadata: Promise<typeof import('music-metadata')> | null = null;

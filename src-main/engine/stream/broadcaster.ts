@@ -4,7 +4,7 @@
 // more than queue_size behind, or off the tail of the buffer, is disconnected so it never slows the others.
 
 import type { Socket } from 'node:net';
-import { EMPTY_ICY_BLOCK } from './icy.js';
+import { EMPTY_ICY_BLOCK } from '../protocol/icy.js';
 import type { StreamRing } from './ring.js';
 
 export interface ListenerInfo {

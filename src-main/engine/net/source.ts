@@ -2,14 +2,14 @@
 // icy-* headers). After the login the rest of the socket is audio for the mount's framer.
 
 import type { Socket } from 'node:net';
-import { mountPath, type AudioFormat } from '../../src-shared/config/schema.js';
-import { secretsEqual } from './auth.js';
-import type { Engine } from './engine.js';
-import { formatOfContentType } from './framing/index.js';
-import { ChunkedDecoder, findHeadEnd, MAX_HEAD_BYTES, parseBasicAuth, type RequestHead } from './http-head.js';
-import type { Mount, SourceInfo, StreamDescription } from './mount.js';
-import { endAndClose, rawReply } from './raw-reply.js';
-import { SERVER_ID } from './version.js';
+import { mountPath, type AudioFormat } from '../../../src-shared/config/schema.js';
+import { secretsEqual } from '../protocol/secrets.js';
+import type { Engine } from '../engine.js';
+import { formatOfContentType } from '../protocol/framing/index.js';
+import { ChunkedDecoder, findHeadEnd, MAX_HEAD_BYTES, parseBasicAuth, type RequestHead } from '../protocol/http-head.js';
+import type { Mount, SourceInfo, StreamDescription } from '../stream/mount.js';
+import { endAndClose, rawReply } from './reply.js';
+import { SERVER_ID } from '../protocol/version.js';
 
 /** A source that has sent this much without one frame of its mount's format is not sending that format. */
 const MAX_GARBAGE_BYTES = 256 * 1024;

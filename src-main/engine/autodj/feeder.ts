@@ -4,10 +4,10 @@
 // listeners: every file goes through a framer of its own.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Frame } from '../framing/index.js';
-import { createFramer } from '../framing/index.js';
-import type { Logger } from '../log.js';
-import type { Mount } from '../mount.js';
+import type { Frame } from '../protocol/framing/index.js';
+import { createFramer } from '../protocol/framing/index.js';
+import type { Logger } from '../log/log.js';
+import type { Mount } from '../stream/mount.js';
 import type { Playlist, PlaylistEntry } from './playlist.js';
 import { displayTitle } from './track-probe.js';
 import { SilenceSource } from './silence.js';

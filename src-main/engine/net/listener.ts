@@ -2,12 +2,12 @@
 // stream's icy-* headers and CORS that lets browser players read them; ICY metadata only on request.
 
 import type { Socket } from 'node:net';
-import { Listener } from './broadcaster.js';
-import type { Engine } from './engine.js';
-import type { RequestHead } from './http-head.js';
-import type { Mount } from './mount.js';
-import { endAndClose, headerSafe, rawReply } from './raw-reply.js';
-import { SERVER_ID } from './version.js';
+import { Listener } from '../stream/broadcaster.js';
+import type { Engine } from '../engine.js';
+import type { RequestHead } from '../protocol/http-head.js';
+import type { Mount } from '../stream/mount.js';
+import { endAndClose, headerSafe, rawReply } from './reply.js';
+import { SERVER_ID } from '../protocol/version.js';
 
 export const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',

@@ -1,9 +1,9 @@
 // Snapshots of the engine for the APIs: Cycast's /api/status and /api/stats, Icecast's status-json.xsl and
 // admin XML, and Prometheus metrics. Field names follow those servers so existing tools keep working.
 
-import type { Engine } from './engine.js';
-import type { Mount } from './mount.js';
-import { SERVER_ID } from './version.js';
+import type { Engine } from '../engine.js';
+import type { Mount } from '../stream/mount.js';
+import { SERVER_ID } from '../protocol/version.js';
 
 function uptimeFormatted(seconds: number): string {
   return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;

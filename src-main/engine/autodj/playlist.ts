@@ -6,7 +6,7 @@ import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/log.js';
 import { readM3u8, serializeM3u8, writeFileAtomic } from './m3u8.js';
 import { displayTitle, probeTrack, type TrackInfo } from './track-probe.js';
 

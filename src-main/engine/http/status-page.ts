@@ -1,7 +1,7 @@
 // The public status page at `/`: station, on-air state, title, listeners per mount. Rendered on the server
 // so it works without script, then kept current from /api/status every two seconds.
 
-import type { Engine } from './engine.js';
+import type { Engine } from '../engine.js';
 import { apiStatus } from './status.js';
 import { xmlEscape as esc } from './status.js';
 

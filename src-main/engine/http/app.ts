@@ -2,13 +2,13 @@
 // Icecast's status and admin endpoints, SHOUTcast's admin.cgi, playlists, Prometheus metrics.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine } from './engine.js';
-import { parseBasicAuth, parseQuery } from './http-head.js';
-import { CORS_HEADERS } from './listener.js';
-import type { Mount } from './mount.js';
+import type { Engine } from '../engine.js';
+import { parseBasicAuth, parseQuery } from '../protocol/http-head.js';
+import { CORS_HEADERS } from '../net/listener.js';
+import type { Mount } from '../stream/mount.js';
 import { adminStatsXml, apiStats, apiStatus, iceResponse, icestats, listClientsXml, prometheusMetrics, xmlEscape } from './status.js';
 import { statusPage } from './status-page.js';
-import { SERVER_ID } from './version.js';
+import { SERVER_ID } from '../protocol/version.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, q: Map<string, string>, rawQuery: string) => void;
 

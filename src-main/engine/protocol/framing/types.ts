@@ -1,4 +1,4 @@
-import type { AudioFormat } from '../../../src-shared/config/schema.js';
+import type { AudioFormat } from '../../../../src-shared/config/schema.js';
 
 /** One whole unit of audio as it goes into the stream buffer: an MP3/ADTS frame or an Ogg page. */
 export interface Frame {

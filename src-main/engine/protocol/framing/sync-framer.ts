@@ -1,7 +1,7 @@
 // Shared walker for formats whose frames begin with a sync word and carry their own length (MPEG audio,
 // ADTS). Tags between frames are removed; garbage is skipped until two consecutive frames agree.
 
-import type { AudioFormat } from '../../../src-shared/config/schema.js';
+import type { AudioFormat } from '../../../../src-shared/config/schema.js';
 import type { Frame, Framer, StreamInfo } from './types.js';
 import { tagLengthAt } from './tags.js';
 

@@ -3,11 +3,11 @@
 // listeners never pass through ServerResponse); everything else goes to the http.Server.
 
 import type { Socket } from 'node:net';
-import type { Engine } from './engine.js';
-import { findHeadEnd, HeadError, isHttp09Line, looksLikeHttp, MAX_HEAD_BYTES, parseHead } from './http-head.js';
+import type { Engine } from '../engine.js';
+import { findHeadEnd, HeadError, isHttp09Line, looksLikeHttp, MAX_HEAD_BYTES, parseHead } from '../protocol/http-head.js';
 import { handleListener } from './listener.js';
-import { redactSecrets } from './http-app.js';
-import { rawReply } from './raw-reply.js';
+import { redactSecrets } from '../http/app.js';
+import { rawReply } from './reply.js';
 import { handleHttpSource, handleShoutcastSource } from './source.js';
 
 /**

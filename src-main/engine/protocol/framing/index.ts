@@ -1,4 +1,4 @@
-import type { AudioFormat } from '../../../src-shared/config/schema.js';
+import type { AudioFormat } from '../../../../src-shared/config/schema.js';
 import { AdtsFramer } from './adts.js';
 import { MpegFramer } from './mpeg.js';
 import { OggFramer } from './ogg.js';

@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
-import { createFramer, type Frame } from '../framing/index.js';
-import { parseMpegHeader } from '../framing/mpeg.js';
+import { createFramer, type Frame } from '../protocol/framing/index.js';
+import { parseMpegHeader } from '../protocol/framing/mpeg.js';
 
 const MP3_RATES: Record<number, { version: number; srIndex: number }> = {
   44100: { version: 3, srIndex: 0 }, 48000: { version: 3, srIndex: 1 }, 32000: { version: 3, srIndex: 2 },
