@@ -100,6 +100,10 @@ metadata {
 
   # Audio bytes between two title blocks.
   icy_metaint = 16000
+
+  # Show how many people are listening on the public listener page (/), the embeddable player
+  # (/embed) and /api/nowplaying. /status and the Icecast/Cycast APIs always report it.
+  show_listeners = true
 }
 
 advanced {

@@ -8,6 +8,7 @@ import { CORS_HEADERS } from '../net/listener.js';
 import type { Mount } from '../stream/mount.js';
 import { adminStatsXml, apiStats, apiStatus, iceResponse, icestats, listClientsXml, prometheusMetrics, xmlEscape } from './status.js';
 import { statusPage } from './status-page.js';
+import { createPublicPages } from './public-pages.js';
 import { SERVER_ID } from '../protocol/version.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, q: Map<string, string>, rawQuery: string) => void;
@@ -33,6 +34,7 @@ const text = (res: ServerResponse, status: number, body: string, extra: Record<s
   send(res, status, 'text/plain; charset=utf-8', body, extra);
 
 export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: ServerResponse) => void {
+  const publicPages = createPublicPages(engine);
   const unauthorized = (res: ServerResponse): void => {
     const wait = engine.logins.blockedFor(res.req.socket.remoteAddress ?? '?');
     if (wait) text(res, 429, `Too many failed logins from your address; try again in ${wait} seconds.\n`, { 'Retry-After': String(wait) });
@@ -166,7 +168,8 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return text(res, 405, `Method ${req.method} is not allowed here.\n`, { Allow: 'GET, HEAD, OPTIONS' });
     }
-    if (path === '/' || path === '/index.html' || path === '/status.xsl') {
+    if (publicPages.serve(req, res, path, q)) return;
+    if (path === '/status' || path === '/status.xsl') {
       return send(res, 200, 'text/html; charset=utf-8', statusPage(engine), { 'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'" });
     }
     if (path === '/api/status') return json(res, 200, apiStatus(engine));
