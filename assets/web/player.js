@@ -6,6 +6,9 @@
   const POLL_MS = 1500;
   const audio = new Audio();
   audio.preload = 'none';
+  audio.className = 'stream';
+  audio.hidden = true;
+  document.body.append(audio);
   let playing = null; // the section whose mount plays
   let lastBody = '';
 

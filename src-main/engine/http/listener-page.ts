@@ -59,10 +59,11 @@ export function listenLinks(m: NowPlayingMount): string {
 </nav>`;
 }
 
-function mountSection(m: NowPlayingMount, i: number): string {
+function mountSection(m: NowPlayingMount, i: number, station: string): string {
   const id = `m${i}`;
+  // the station's name is the page's heading already: a mount named the same is just "On air"
   return `<section class="mount" data-mount="${esc(m.mount)}" data-type="${esc(m.content_type)}" aria-labelledby="${id}-name">
-<h2 class="mount-name" id="${id}-name">${esc(m.name)} <small>${esc(formatLabel(m))}</small></h2>
+<h2 class="mount-name" id="${id}-name">${esc(m.name === station ? 'On air' : m.name)} <small>${esc(formatLabel(m))}</small></h2>
 ${playerBlock(m, id, 3)}
 ${listenLinks(m)}
 ${songList('next', 'Up next', m.next)}
@@ -114,7 +115,7 @@ export function listenerPage(doc: NowPlayingDocument, base: string, assets: Page
 <p class="genre"${s.genre ? '' : ' hidden'}>${esc(s.genre)}</p>
 </header>
 <main>
-${doc.mounts.length ? doc.mounts.map(mountSection).join('\n') : '<p class="empty">Nothing is on air right now. Please come back later.</p>'}
+${doc.mounts.length ? doc.mounts.map((m, i) => mountSection(m, i, s.name)).join('\n') : '<p class="empty">Nothing is on air right now. Please come back later.</p>'}
 ${snippet}
 </main>
 <footer><a href="/status">Server status</a> · <a href="/api/nowplaying">Now-playing API</a>${/^https?:\/\//i.test(s.url) ? ` · <a href="${esc(s.url)}" rel="noopener">Web site</a>` : ''}</footer>
