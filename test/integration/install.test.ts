@@ -4,7 +4,8 @@
 // where that install puts things. Needs `npm run build` first (npm test does it).
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -23,6 +24,47 @@ function unitSettings(): Map<string, string[]> {
     if (m) out.set(m[1], [...(out.get(m[1]) ?? []), m[2]]);
   }
   return out;
+}
+
+describe('what a plain npm install pulls in', () => {
+  it('has no package in the lock file that wants a newer Node than 20 (npm would warn EBADENGINE)', () => {
+    const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } }> };
+    const tooNew = Object.entries(lock.packages)
+      .filter(([, p]) => p.engines?.node !== undefined && !admitsNode20(p.engines.node))
+      .map(([name, p]) => `${name} (${p.engines!.node})`);
+    assert.deepEqual(tooNew, []);
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; scripts: Record<string, string> };
+    assert.equal(pkg.devDependencies['electron-builder'], undefined, 'packaging tools live in packaging/');
+  });
+
+  it('npm start without Electron\'s binary says what to run instead', { skip: hasElectronBinary() ? 'Electron is installed here' : false }, () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.match(pkg.scripts.start, /node scripts\/start\.mjs$/);
+    const r = spawnSync('node', [join(repoRoot, 'scripts/start.mjs')], { cwd: repoRoot, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /needs Electron/);
+    assert.match(r.stderr, /npm run headless/);
+    assert.match(r.stderr, /\/studio\//);
+  });
+});
+
+/** Whether an engines.node range admits Node 20.19 (the oldest 20 the tools support): ^20, >=X.Y up to 20.19, or no bound. */
+function admitsNode20(range: string): boolean {
+  return range.split('||').some((alt) => {
+    const caret = /\^\s*v?(\d+)/.exec(alt);
+    if (caret) return Number(caret[1]) === 20;
+    const floor = />=\s*v?(\d+)(?:\.(\d+))?/.exec(alt);
+    if (floor) return Number(floor[1]) * 100 + Number(floor[2] ?? 0) <= 2019;
+    return !/[<>=~]/.test(alt) || /^\s*[<]/.test(alt);
+  });
+}
+
+function hasElectronBinary(): boolean {
+  try {
+    return existsSync(createRequire(join(repoRoot, 'package.json'))('electron') as string);
+  } catch {
+    return false;
+  }
 }
 
 describe('headless install from npm pack', { skip: existsSync(join(repoRoot, 'dist/renderer/index.html')) ? false : 'not built: run npm run build' }, () => {
