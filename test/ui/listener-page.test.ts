@@ -23,8 +23,10 @@ async function shot(page: Page, name: string): Promise<void> {
 /** Plays the mount of the page or frame `where` and waits until its audio has played `seconds`. */
 async function playFor(where: Page | Frame, seconds: number): Promise<number> {
   await where.locator('button.play').first().click();
-  // (browser-side code as strings: the tests are compiled without the DOM library)
-  await where.waitForFunction(`(() => { const a = document.querySelector('audio.stream'); return a !== null && !a.paused && a.currentTime > ${seconds}; })()`, undefined, { timeout: 10_000 });
+  // browser-side code as strings (the tests are compiled without the DOM library), polled with evaluate:
+  // waitForFunction would compile it with eval, which the page's CSP rightly refuses
+  const advanced = `(() => { const a = document.querySelector('audio.stream'); return a !== null && !a.paused && a.currentTime > ${seconds}; })()`;
+  await waitFor(() => where.evaluate<boolean>(advanced), 10_000, `currentTime past ${seconds} s`);
   return where.evaluate<number>(`document.querySelector('audio.stream').currentTime`);
 }
 
