@@ -49,6 +49,7 @@ export interface MetadataConfig {
   enable_icy: boolean;
   icy_metaint: number;
   admin_contact: string;
+  show_listeners: boolean;
 }
 
 export interface AdvancedConfig {
@@ -127,7 +128,7 @@ export interface FieldSpec {
 
 /** Paths the server's own pages use: no mount (configured or created by a source) may take them. */
 export function reservedPath(v: string): boolean {
-  return v === '/' || /^\/(admin|api|studio)(\/|$)/.test(v) || /^\/(admin\.cgi|metrics|status-json\.xsl|status-json\.xml|status\.xsl|index\.html)$/.test(v) || /\.(m3u|pls)$/i.test(v);
+  return v === '/' || /^\/(admin|api|studio|static)(\/|$)/.test(v) || /^\/(admin\.cgi|metrics|status|status-json\.xsl|status-json\.xml|status\.xsl|index\.html|embed|favicon\.ico)$/.test(v) || /\.(m3u|pls)$/i.test(v);
 }
 
 export const mountPath = (v: string): string | undefined =>
@@ -197,6 +198,7 @@ export const SCHEMA = {
     enable_icy: { type: 'boolean', default: true, doc: 'Send ICY in-stream titles to listeners that ask for them (Icy-MetaData: 1). MP3 and AAC mounts only.' },
     icy_metaint: { type: 'integer', default: 16000, min: 256, max: 65536, doc: 'Audio bytes between two ICY metadata blocks.' },
     admin_contact: { type: 'string', default: '', doc: 'Contact address shown as "admin" in /status-json.xsl and /admin/stats (Icecast puts an e-mail address there); empty: none.' },
+    show_listeners: { type: 'boolean', default: true, doc: 'Show the listener count on the public listener page, the embeddable player and /api/nowplaying.' },
   },
   advanced: {
     max_listeners: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners at once over all mounts; 0: no limit. Over it, new listeners get 503.' },
