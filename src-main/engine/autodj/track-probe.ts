@@ -47,7 +47,8 @@ export function displayTitle(t: Pick<TrackInfo, 'artist' | 'title' | 'path'>): s
 async function walkFrames(path: string, format: AudioFormat): Promise<{ seconds: number; frames: number; skipped: number; tagBytes: number; bytes: number; info: ReturnType<typeof createFramer>['info'] }> {
   const framer = createFramer(format);
   const fh = await open(path, 'r');
-  const buf = Buffer.allocUnsafe(256 * 1024);
+  // 64 KiB a step: framing hostile bytes holds the event loop a few ms at most per step
+  const buf = Buffer.allocUnsafe(64 * 1024);
   let seconds = 0;
   let frames = 0;
   let bytes = 0;

@@ -37,6 +37,22 @@ export function parseOggPage(buf: Buffer, pos: number): OggPage | 'short' | null
   };
 }
 
+/**
+ * The length of the page whose header starts at `pos`, if one can: 0 if none starts there, or minus the
+ * bytes needed from `pos` to tell. Allocates nothing: a resync scan may try a candidate every 7 bytes.
+ */
+function pageLengthAt(buf: Buffer, pos: number): number {
+  const avail = buf.length - pos;
+  if (avail < 27) return -27;
+  // "OggS", version 0, and no header-type bits beyond continued / first / last page (RFC 3533)
+  if (buf[pos] !== 0x4f || buf[pos + 1] !== 0x67 || buf[pos + 2] !== 0x67 || buf[pos + 3] !== 0x53 || buf[pos + 4] !== 0 || buf[pos + 5] & 0xf8) return 0;
+  const nsegs = buf[pos + 26];
+  if (avail < 27 + nsegs) return -(27 + nsegs);
+  let length = 27 + nsegs;
+  for (let i = pos + 27, end = pos + 27 + nsegs; i < end; i++) length += buf[i];
+  return avail < length ? -length : length;
+}
+
 interface LogicalStream {
   codec: string;
   headerPackets: number;
@@ -81,7 +97,6 @@ function identify(packet: Buffer): Identity {
   return { codec: 'unknown', headerPackets: 1, channels: 0, sampleRate: 0, nominalKbps: 0, maxPacketSamples: 0 };
 }
 
-const MAX_PAGE = 27 + 255 + 255 * 255;
 /**
  * The lowest byte rate a real page plays at. Digital silence is the cheapest audio there is: ffmpeg's
  * Vorbis and Opus encode it at about 130 and 230 bytes a second; a page claiming to last longer than its
@@ -134,26 +149,22 @@ export class OggFramer implements Framer {
     let pos = 0;
     this.need = 0;
     while (pos < buf.length) {
-      const page = parseOggPage(buf, pos);
-      if (page === 'short') {
-        this.need = buf.length - pos < 27 ? 27 : 27 + buf[pos + 26];
+      const length = pageLengthAt(buf, pos);
+      if (length < 0) {
+        this.need = -length;
         break;
       }
-      if (page === null || page.length > MAX_PAGE) {
+      if (length === 0) {
         pos = this.resync(buf, pos + 1);
         continue;
-      }
-      if (pos + page.length > buf.length) {
-        this.need = page.length;
-        break;
       }
       this.crcIndex ??= new OggCrcIndex();
-      if (!this.crcIndex.pageOk(buf, this.offset, this.offset + pos, page.length)) {
+      if (!this.crcIndex.pageOk(buf, this.offset, this.offset + pos, length)) {
         pos = this.resync(buf, pos + 1);
         continue;
       }
-      frames.push(this.classify(buf.subarray(pos, pos + page.length), page, pos));
-      pos += page.length;
+      frames.push(this.classify(buf.subarray(pos, pos + length), parseOggPage(buf, pos) as OggPage, pos));
+      pos += length;
     }
     return pos;
   }
