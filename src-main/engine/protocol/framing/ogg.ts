@@ -124,6 +124,13 @@ export class OggFramer implements Framer {
   private bytesSinceRate = 0;
   private samplesSinceRate = 0;
 
+  /** The current logical stream's nominal bitrate from its header (kbit/s), 0 if it gives none. */
+  get nominalKbps(): number {
+    let kbps = 0;
+    for (const st of this.streams.values()) kbps = st.nominalKbps || kbps;
+    return kbps;
+  }
+
   /** Bytes run through the CRC so far: at most one per byte received, whatever the bytes are. */
   get checksummedBytes(): number {
     return this.crcIndex?.checksummedBytes ?? 0;
