@@ -38,18 +38,46 @@ export function parseOggPage(buf: Buffer, pos: number): OggPage | 'short' | null
 }
 
 /**
- * The length of the page whose header starts at `pos`, if one can: 0 if none starts there, or minus the
- * bytes needed from `pos` to tell. Allocates nothing: a resync scan may try a candidate every 7 bytes.
+ * Running byte sums by stream offset, so a candidate's lacing table (up to 255 bytes) sums in one step:
+ * a resync scan may try a candidate every 9 bytes, and each byte is then added once, not 28 times.
+ * Queries must move forward (each range starts at or after the previous one's start).
  */
-function pageLengthAt(buf: Buffer, pos: number): number {
+class LacingSums {
+  private readonly sums = new Int32Array(512);
+  private from = -1;
+  private to = -1;
+
+  /** Sum of the stream's bytes [lo, hi), hi - lo <= 255, from `buf` which starts at stream offset `bufAt`. */
+  range(buf: Buffer, bufAt: number, lo: number, hi: number): number {
+    if (this.to < lo || this.from > lo) {
+      this.from = this.to = lo;
+      this.sums[lo & 511] = 0;
+    }
+    let sum = this.sums[this.to & 511];
+    for (let i = this.to; i < hi; i++) {
+      sum = (sum + buf[i - bufAt]) | 0;
+      this.sums[(i + 1) & 511] = sum;
+    }
+    if (hi > this.to) this.to = hi;
+    if (this.from < this.to - 511) this.from = this.to - 511;
+    // the sums wrap at 2^31; their difference is still exact
+    return (this.sums[hi & 511] - this.sums[lo & 511]) | 0;
+  }
+}
+
+/**
+ * The length of the page whose header starts at `pos` in `buf` (stream offset `bufAt`), if one can: 0 if
+ * none starts there, or minus the bytes needed from `pos` to tell. Allocates nothing.
+ */
+function pageLengthAt(buf: Buffer, pos: number, bufAt: number, lacing: LacingSums): number {
   const avail = buf.length - pos;
   if (avail < 27) return -27;
   // "OggS", version 0, and no header-type bits beyond continued / first / last page (RFC 3533)
   if (buf[pos] !== 0x4f || buf[pos + 1] !== 0x67 || buf[pos + 2] !== 0x67 || buf[pos + 3] !== 0x53 || buf[pos + 4] !== 0 || buf[pos + 5] & 0xf8) return 0;
   const nsegs = buf[pos + 26];
   if (avail < 27 + nsegs) return -(27 + nsegs);
-  let length = 27 + nsegs;
-  for (let i = pos + 27, end = pos + 27 + nsegs; i < end; i++) length += buf[i];
+  const at = bufAt + pos + 27;
+  const length = 27 + nsegs + lacing.range(buf, bufAt, at, at + nsegs);
   return avail < length ? -length : length;
 }
 
@@ -118,6 +146,7 @@ export class OggFramer implements Framer {
   /** stream offset of the first byte not yet consumed */
   private offset = 0;
   private crcIndex: OggCrcIndex | null = null;
+  private readonly lacing = new LacingSums();
   private streams = new Map<number, LogicalStream>();
   /** a data page has been seen since the last BOS: the next BOS starts a new chain */
   private sawData = false;
@@ -156,7 +185,7 @@ export class OggFramer implements Framer {
     let pos = 0;
     this.need = 0;
     while (pos < buf.length) {
-      const length = pageLengthAt(buf, pos);
+      const length = pageLengthAt(buf, pos, this.offset, this.lacing);
       if (length < 0) {
         this.need = -length;
         break;
