@@ -49,9 +49,10 @@ describe('hostile audio', () => {
       const attacker = await rawSource(srv.sourcePort, '/x.ogg', 'audio/ogg');
       const from = cap.arrivals.length;
       // the burst, then more at 256 KB/s (for at most 8 s) so the socket never times out
+      attacker.write(Buffer.concat([firstPage, flood]));
+      // measured from here: the engine framing the flood, not this test building and writing it
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
       loopDelay.enable();
-      attacker.write(Buffer.concat([firstPage, flood]));
       const t0 = performance.now();
       const more = setInterval(() => {
         if (performance.now() - t0 < 8000 && !attacker.destroyed) attacker.write(flood.subarray(0, 64 * 1024));
@@ -91,7 +92,7 @@ describe('hostile audio', () => {
       try {
         const mp3 = readFileSync(fixture('mp3', 4));
         s.write(mp3.subarray(0, 32 * 1024));
-        await waitFor(() => (srv.engine.mounts.get('/tag.mp3')?.framesIn ?? 0) > 10, 3000, 'frames on air');
+        await waitFor(() => (srv.engine.mounts.get('/tag.mp3')?.secondsIn ?? 0) > 1, 3000, 'audio on air');
         s.write(tag);
         // then a steady trickle of bytes (they keep the socket timeout at bay) for at most 8 s
         const t0 = Date.now();
