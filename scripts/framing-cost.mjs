@@ -130,3 +130,25 @@ for (const [name, [file, data]] of Object.entries(files)) {
   const cpu = (u.user + u.system) / 1e6;
   console.log(name.padEnd(34) + fmt(cpu / (data.length / 1048576)).padStart(10) + (data.length / 1048576).toFixed(2).padStart(8) + `  ${t.problem ?? `${t.duration.toFixed(1)} s ${t.codec}`}`);
 }
+
+// How long one 64 KiB push of the worst Ogg input holds the event loop in a process that has never framed
+// anything (the JIT cold: what an attacker's first bytes meet), then warm.
+const coldCode = `
+const { createFramer } = await import(${JSON.stringify(pathToFileURL(join(dist, 'src-main/engine/protocol/framing/index.js')).href)});
+const unit = Buffer.from(${JSON.stringify([...denseUnit])});
+const flood = Buffer.alloc(2 << 20);
+for (let p = 0; p < flood.length; p += unit.length) unit.copy(flood, p, 0, Math.min(unit.length, flood.length - p));
+const f = createFramer('ogg');
+const ms = [];
+for (let p = 0; p < flood.length; p += 65536) {
+  const t = performance.now();
+  f.push(flood.subarray(p, p + 65536));
+  ms.push(performance.now() - t);
+}
+console.log(JSON.stringify(ms));`;
+const pushMs = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', coldCode]).toString());
+const warm = pushMs.slice(8).sort((a, b) => a - b);
+console.log(
+  `\nogg 9 B run, 64 KiB pushes in a fresh process: first pushes ${pushMs.slice(0, 4).map((m) => m.toFixed(1)).join(', ')} ms (JIT cold); ` +
+    `after 8: median ${warm[warm.length >> 1].toFixed(1)} ms, max ${warm[warm.length - 1].toFixed(1)} ms`,
+);
