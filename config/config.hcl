@@ -112,7 +112,7 @@ advanced {
   # Most listeners at once over all mounts; 0 means no limit. Over it, new listeners get 503.
   max_listeners = 0
 
-  # Seconds a source may send nothing before it is dropped.
+  # Seconds a source may send nothing, or nothing playable (only tags or garbage), before it is dropped.
   source_timeout = 10.0
 
   # Seconds a client has to send its complete request head.

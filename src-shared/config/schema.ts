@@ -202,7 +202,7 @@ export const SCHEMA = {
   },
   advanced: {
     max_listeners: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners at once over all mounts; 0: no limit. Over it, new listeners get 503.' },
-    source_timeout: { type: 'number', default: 10, min: 1, max: 3600, doc: 'Seconds a connected source may send nothing before it is dropped.' },
+    source_timeout: { type: 'number', default: 10, min: 1, max: 3600, doc: 'Seconds a connected source may send nothing, or nothing playable (only tags or garbage), before it is dropped.' },
     header_timeout: { type: 'number', default: 10, min: 1, max: 300, doc: 'Seconds a client has to send its complete request head.' },
     verbose_logging: { type: 'boolean', default: false, doc: 'Log every request and more detail per connection.' },
     enable_stats: { type: 'boolean', default: true, doc: 'Serve /api/stats.' },
