@@ -117,6 +117,8 @@ export interface ServerView {
   configPath: string;
   /** false under a browser; true in the Electron window (native dialogs available) */
   desktop: boolean;
+  /** seconds a kicked DJ's address may not log in again (advanced.kick_ban) */
+  kickBanSeconds: number;
 }
 
 export interface StudioSnapshot {

@@ -169,6 +169,7 @@ export class StudioService implements StudioCommands {
       ports: { ...e.ports },
       configPath: this.configPath,
       desktop: this.desktop,
+      kickBanSeconds: e.config.advanced.kick_ban,
     };
   }
 
