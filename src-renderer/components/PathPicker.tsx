@@ -106,7 +106,10 @@ export function PathPicker({ mode, onPick, onClose }: { mode: PickMode; onPick(p
         <button disabled={!listing?.parent} onClick={() => open(listing!.parent)} aria-label="Up one folder">
           ↑ Up
         </button>
-        <code title={listing?.path}>{listing?.path}</code>
+        {/* right-to-left so a long path is cut at its start; the path itself stays left-to-right */}
+        <code title={listing?.path}>
+          <bdi dir="ltr">{listing?.path}</bdi>
+        </code>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       <ul className="picker" ref={list} role="listbox" aria-multiselectable="true" aria-label="Folder contents">
