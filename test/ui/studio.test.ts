@@ -247,6 +247,7 @@ describe('studio UI in Chromium', () => {
   });
 
   it('Check & preview counts the field that still has focus; the raw editor masks passwords and saves the real ones', async () => {
+    await view(page, 'Config');
     const genre = page.locator('input[name="metadata.station_genre"]');
     await genre.fill('Focus Jazz');
     // a click that takes no focus (Safari, macOS) leaves the field focused, its value not yet committed
