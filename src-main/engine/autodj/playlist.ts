@@ -270,7 +270,10 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     let unexcluded = false;
     for (const f of files) unexcluded = this.excludedPaths.delete(f) || unexcluded;
     if (unexcluded) this.saveExcluded();
-    const added = (await this.probeAll(files.filter((f) => !existing.has(f)))).map((t) => this.entryFor(t));
+    const probed = await this.probeAll(files.filter((f) => !existing.has(f)));
+    // another add or rescan may have listed some of these while they were probed
+    const now = new Set(this.entries.map((e) => e.track.path));
+    const added = probed.filter((t) => !now.has(t.path)).map((t) => this.entryFor(t));
     if (this.usingFallbackFiles && added.some((e) => !e.problem)) this.dropFallbackFiles();
     const pos = at === undefined ? this.entries.length : Math.max(0, Math.min(at, this.entries.length));
     this.entries.splice(pos, 0, ...added);
@@ -441,7 +444,16 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   }
 
   /** Rereads the music folder: new files are appended, deleted ones dropped, changed ones probed again. */
-  async rescan(): Promise<{ added: number; removed: number }> {
+  rescan(): Promise<{ added: number; removed: number }> {
+    // one at a time: two rescans reading the folder at once would both add what is new
+    const run = this.rescanning.then(() => this.rescanNow());
+    this.rescanning = run.catch(() => undefined);
+    return run;
+  }
+
+  private rescanning: Promise<unknown> = Promise.resolve();
+
+  private async rescanNow(): Promise<{ added: number; removed: number }> {
     if (!existsSync(this.opts.directory)) {
       this.folderGone();
       return { added: 0, removed: 0 };
