@@ -80,6 +80,7 @@ describe('studio UI in Chromium', () => {
     await page.getByRole('button', { name: '+ Add files' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add files from the server' });
     // it starts in the music folder, at the top of what it may show
+    await dialog.locator('.path code').filter({ hasText: join(dir, 'music') }).waitFor();
     assert.equal(await dialog.locator('.path code').textContent(), join(dir, 'music'));
     assert.equal(await dialog.getByRole('button', { name: 'Up one folder' }).isDisabled(), true);
     await dialog.getByRole('button', { name: 'crate', exact: true }).click();
@@ -177,6 +178,16 @@ describe('studio UI in Chromium', () => {
       console.log(`# studio: the DJ appeared on On Air ${shownAfter} ms after connecting`);
       await page.getByTestId('live-source').filter({ hasText: 'Lavf' }).waitFor();
       await screenshot(page, '3-on-air-live');
+      // the live state on a phone: the source's details readable, Kick DJ in reach
+      const phone = await studioPage(browser, srv, VIEWPORTS.phone);
+      await phone.getByTestId('live-source').filter({ hasText: 'Lavf' }).waitFor();
+      await phone.getByRole('button', { name: 'Kick DJ' }).click({ trial: true });
+      assert.deepEqual(await horizontalOverflow(phone), [], 'live On Air on a phone');
+      assert.deepEqual(await smallTargets(phone), [], 'live On Air on a phone: touch targets');
+      await screenshot(phone, 'phone-on-air-live');
+      await phone.locator('.content').evaluate((el) => (el.scrollTop = 400));
+      await screenshot(phone, 'phone-on-air-live-details');
+      await phone.context().close();
       // one click asks first: Cancel leaves the show on air
       await page.getByRole('button', { name: 'Kick DJ' }).click();
       await confirm(page, /Kick the DJ off \/stream/, false);
