@@ -51,44 +51,22 @@ export function PathPicker({ mode, onPick, onClose }: { mode: PickMode; onPick(p
     else return;
     ev.preventDefault();
   };
-  const row = (e: Entry, i: number) => {
-    const can = selectable(e);
-    const on = chosen.has(e.path);
-    return (
-      <li
-        key={e.path}
-        data-index={i}
-        tabIndex={i === active ? 0 : -1}
-        role="option"
-        aria-selected={on}
-        aria-disabled={!can && e.kind !== 'dir'}
-        className={`pick-row ${e.kind} ${on ? 'chosen' : ''} ${can ? '' : 'inert'}`}
-        onClick={() => {
-          setActive(i);
-          activate(e);
-        }}
-        onDoubleClick={() => e.kind === 'dir' && open(e.path)}
-        onKeyDown={(ev) => onKey(ev, e, i)}
-      >
-        <span className="pick-mark" aria-hidden>{can ? (on ? '☑' : '☐') : ''}</span>
-        <span className="pick-icon" aria-hidden>{e.kind === 'dir' ? '📁' : '♪'}</span>
-        <span className="pick-name">{e.name}</span>
-        {e.kind === 'dir' && (
-          <button
-            className="small pick-open"
-            tabIndex={-1}
-            aria-label={`Open ${e.name}`}
-            onClick={(ev) => {
-              ev.stopPropagation();
-              open(e.path);
-            }}
-          >
-            Open ›
-          </button>
-        )}
-      </li>
-    );
-  };
+  const row = (e: Entry, i: number) => (
+    <PickRow
+      key={e.path}
+      entry={e}
+      index={i}
+      focusable={i === active}
+      selectable={selectable(e)}
+      chosen={chosen.has(e.path)}
+      onClick={() => {
+        setActive(i);
+        activate(e);
+      }}
+      onOpen={() => open(e.path)}
+      onKeyDown={(ev) => onKey(ev, e, i)}
+    />
+  );
   const title = mode === 'folder' ? 'Add folders from the server' : 'Add files from the server';
   return (
     <Modal label={title} onClose={onClose} className="picker-modal">
@@ -129,5 +107,40 @@ export function PathPicker({ mode, onPick, onClose }: { mode: PickMode; onPick(p
         </button>
       </div>
     </Modal>
+  );
+}
+
+/** One folder or file: a row click selects it (or opens a folder that cannot be selected here). */
+function PickRow(p: { entry: Entry; index: number; focusable: boolean; selectable: boolean; chosen: boolean; onClick(): void; onOpen(): void; onKeyDown(ev: KeyboardEvent): void }) {
+  const e = p.entry;
+  return (
+    <li
+      data-index={p.index}
+      tabIndex={p.focusable ? 0 : -1}
+      role="option"
+      aria-selected={p.chosen}
+      aria-disabled={!p.selectable && e.kind !== 'dir'}
+      className={`pick-row ${e.kind} ${p.chosen ? 'chosen' : ''} ${p.selectable ? '' : 'inert'}`}
+      onClick={p.onClick}
+      onDoubleClick={() => e.kind === 'dir' && p.onOpen()}
+      onKeyDown={p.onKeyDown}
+    >
+      <span className="pick-mark" aria-hidden>{p.selectable ? (p.chosen ? '☑' : '☐') : ''}</span>
+      <span className="pick-icon" aria-hidden>{e.kind === 'dir' ? '📁' : '♪'}</span>
+      <span className="pick-name">{e.name}</span>
+      {e.kind === 'dir' && (
+        <button
+          className="small pick-open"
+          tabIndex={-1}
+          aria-label={`Open ${e.name}`}
+          onClick={(ev) => {
+            ev.stopPropagation();
+            p.onOpen();
+          }}
+        >
+          Open ›
+        </button>
+      )}
+    </li>
   );
 }

@@ -38,8 +38,6 @@ function PlaylistOf({ mount, playlist }: { mount: MountView; playlist: PlaylistV
   const toast = useStudio((s) => s.toast);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<number | null>(null);
-  const [dragId, setDragId] = useState<number | null>(null);
-  const [overIdx, setOverIdx] = useState<number | null>(null);
   const [picker, setPicker] = useState<PickMode | null>(null);
   const [uploading, setUploading] = useState(0);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -99,11 +97,6 @@ function PlaylistOf({ mount, playlist }: { mount: MountView; playlist: PlaylistV
     if (isDesktop && paths.length) void addPaths(paths);
     else void upload(files);
   };
-  const onRowDrop = (to: number): void => {
-    if (dragId !== null) void run('Move', studio.playlistMove(mount.path, dragId, to));
-    setDragId(null);
-    setOverIdx(null);
-  };
   const playable = playlist.entries.filter((e) => !e.problem);
   const total = playable.reduce((s, e) => s + e.duration, 0);
   const deletable = chosen !== null && inFolder(chosen.path, playlist.directory);
@@ -148,72 +141,7 @@ function PlaylistOf({ mount, playlist }: { mount: MountView; playlist: PlaylistV
         {playable.length} playable of {playlist.entries.length} · {duration(total)} · folder <code>{playlist.directory}</code>
         {uploading > 0 && <span className="badge"> uploading {uploading}…</span>}
       </div>
-      <table className="tracks" data-testid="playlist-table">
-        <thead>
-          <tr>
-            <th className="c-n">#</th>
-            <th>Title</th>
-            <th>Artist</th>
-            <th className="c-album">Album</th>
-            <th className="num">Length</th>
-            <th className="c-format">Format</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ e, index }) => (
-            <tr
-              key={e.id}
-              data-id={e.id}
-              aria-selected={e.id === selected}
-              className={[e.id === playlist.currentId ? 'playing' : '', e.id === selected ? 'selected' : '', e.problem ? 'unplayable' : '', overIdx === index ? 'drop-target' : ''].join(' ')}
-              draggable={!filter}
-              onDragStart={(ev) => {
-                setDragId(e.id);
-                ev.dataTransfer.effectAllowed = 'move';
-                ev.dataTransfer.setData('text/plain', String(e.id));
-              }}
-              onDragOver={(ev) => {
-                if (dragId === null) return;
-                ev.preventDefault();
-                setOverIdx(index);
-              }}
-              onDrop={(ev) => {
-                if (dragId === null) return;
-                ev.preventDefault();
-                ev.stopPropagation();
-                onRowDrop(index);
-              }}
-              onClick={() => setSelected(e.id === selected ? null : e.id)}
-              onDoubleClick={() => void run('Play next', studio.playlistPlayNext(mount.path, e.id))}
-              title={e.problem ?? e.path}
-            >
-              <td className="muted c-n">{e.id === playlist.currentId ? '▶' : index + 1}</td>
-              <td className="c-title">{e.title || e.display}</td>
-              <td className="c-artist">{e.artist}</td>
-              <td className="muted c-album">{e.album}</td>
-              <td className="num c-len">{duration(e.duration)}</td>
-              <td className="c-format">
-                {e.problem ? (
-                  <span className="tag bad" title={e.problem}>
-                    ⚠ {e.problem}
-                  </span>
-                ) : (
-                  <span className="muted">
-                    {(e.format ?? '').toUpperCase()} {e.bitrate ? `${e.bitrate}k` : ''} {e.sampleRate ? `${e.sampleRate / 1000}kHz` : ''}
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-          {rows.length === 0 && (
-            <tr>
-              <td colSpan={6} className="muted empty">
-                {filter ? 'No track matches the filter.' : 'The playlist is empty: add files, or drop them here.'}
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <TrackTable mount={mount.path} playlist={playlist} rows={rows} filtered={filter !== ''} selected={selected} onSelect={setSelected} />
       <NotPlaying mount={mount.path} playlist={playlist} onDelete={deleteFile} />
       {picker && (
         <PathPicker
@@ -226,6 +154,85 @@ function PlaylistOf({ mount, playlist }: { mount: MountView; playlist: PlaylistV
         />
       )}
     </div>
+  );
+}
+
+/** The tracks in play order; rows are dragged to reorder, clicked to select, double-clicked to play next. */
+function TrackTable({ mount, playlist, rows, filtered, selected, onSelect }: { mount: string; playlist: PlaylistView; rows: { e: PlaylistEntryView; index: number }[]; filtered: boolean; selected: number | null; onSelect(id: number | null): void }) {
+  const [dragId, setDragId] = useState<number | null>(null);
+  const [overIdx, setOverIdx] = useState<number | null>(null);
+  const onRowDrop = (to: number): void => {
+    if (dragId !== null) void run('Move', studio.playlistMove(mount, dragId, to));
+    setDragId(null);
+    setOverIdx(null);
+  };
+  return (
+    <table className="tracks" data-testid="playlist-table">
+      <thead>
+        <tr>
+          <th className="c-n">#</th>
+          <th>Title</th>
+          <th>Artist</th>
+          <th className="c-album">Album</th>
+          <th className="num">Length</th>
+          <th className="c-format">Format</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(({ e, index }) => (
+          <tr
+            key={e.id}
+            data-id={e.id}
+            aria-selected={e.id === selected}
+            className={[e.id === playlist.currentId ? 'playing' : '', e.id === selected ? 'selected' : '', e.problem ? 'unplayable' : '', overIdx === index ? 'drop-target' : ''].join(' ')}
+            draggable={!filtered}
+            onDragStart={(ev) => {
+              setDragId(e.id);
+              ev.dataTransfer.effectAllowed = 'move';
+              ev.dataTransfer.setData('text/plain', String(e.id));
+            }}
+            onDragOver={(ev) => {
+              if (dragId === null) return;
+              ev.preventDefault();
+              setOverIdx(index);
+            }}
+            onDrop={(ev) => {
+              if (dragId === null) return;
+              ev.preventDefault();
+              ev.stopPropagation();
+              onRowDrop(index);
+            }}
+            onClick={() => onSelect(e.id === selected ? null : e.id)}
+            onDoubleClick={() => void run('Play next', studio.playlistPlayNext(mount, e.id))}
+            title={e.problem ?? e.path}
+          >
+            <td className="muted c-n">{e.id === playlist.currentId ? '▶' : index + 1}</td>
+            <td className="c-title">{e.title || e.display}</td>
+            <td className="c-artist">{e.artist}</td>
+            <td className="muted c-album">{e.album}</td>
+            <td className="num c-len">{duration(e.duration)}</td>
+            <td className="c-format">
+              {e.problem ? (
+                <span className="tag bad" title={e.problem}>
+                  ⚠ {e.problem}
+                </span>
+              ) : (
+                <span className="muted">
+                  {(e.format ?? '').toUpperCase()} {e.bitrate ? `${e.bitrate}k` : ''} {e.sampleRate ? `${e.sampleRate / 1000}kHz` : ''}
+                </span>
+              )}
+            </td>
+          </tr>
+        ))}
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={6} className="muted empty">
+              {filtered ? 'No track matches the filter.' : 'The playlist is empty: add files, or drop them here.'}
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
   );
 }
 
