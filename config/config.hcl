@@ -65,6 +65,11 @@ playlist {
   # connection blips reconnects without the playlist cutting in. The playlist then moves on to the
   # next track rather than resuming the one the DJ interrupted.
   resume_delay = 3
+
+  # Folders the studio's "Add from the server's disk" may browse and add from, besides each mount's
+  # music folder (always allowed). Relative to this file; "~" is your home folder; folders that do
+  # not exist are left out. The server refuses to list anything else.
+  allowed_folders = ["~/Music"]
 }
 
 broadcaster {
