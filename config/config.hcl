@@ -129,8 +129,8 @@ advanced {
   # Serve /api/stats.
   enable_stats = true
 
-  # Seconds a source kicked by an admin may not log in again from the same address, so its
-  # auto-reconnect does not put it straight back on air.
+  # Seconds a source (or listener) kicked by an admin may not log in (or tune in) again from the
+  # same address, so its automatic reconnect does not put it straight back.
   kick_ban = 10
 
   # Reverse proxies (nginx, Caddy) in front of this server, by address. X-Forwarded-For and Forwarded

@@ -202,9 +202,10 @@ export class StudioService implements StudioCommands {
   }
 
   async kickListener(id: number): Promise<KickResult> {
-    const kicked = this.engine.kickListener(id);
-    if (kicked) this.engine.log.info(`listener #${id} kicked from the studio`);
-    return { kicked, banSeconds: 0 };
+    const banSeconds = this.engine.config.advanced.kick_ban;
+    const kicked = this.engine.kickListener(id, banSeconds);
+    if (kicked) this.engine.log.info(`listener #${id} kicked from the studio${banSeconds > 0 ? `; it may not tune in again for ${banSeconds}s` : ''}`);
+    return { kicked, banSeconds: kicked ? banSeconds : 0 };
   }
 
   async playlistAdd(mount: string, paths: string[], at?: number): Promise<number> {

@@ -26,7 +26,7 @@ function useKickListener(): (l: ListenerView) => void {
   return (l) =>
     ask({
       title: `Kick listener ${l.ip}?`,
-      body: `${l.userAgent || 'This player'} on ${l.mount} is disconnected now. A player set to reconnect may come back at once.`,
+      body: `${l.userAgent || 'This player'} on ${l.mount} is disconnected now, and its address may not tune in again for a while (advanced.kick_ban).`,
       confirm: 'Kick',
       onConfirm: () =>
         void run('Kick', studio.kickListener(l.id)).then((r) => {

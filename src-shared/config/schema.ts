@@ -211,7 +211,7 @@ export const SCHEMA = {
     header_timeout: { type: 'number', default: 10, min: 1, max: 300, doc: 'Seconds a client has to send its complete request head.' },
     verbose_logging: { type: 'boolean', default: false, doc: 'Log every request and more detail per connection.' },
     enable_stats: { type: 'boolean', default: true, doc: 'Serve /api/stats.' },
-    kick_ban: { type: 'number', default: 10, min: 0, max: 86400, doc: 'Seconds a source kicked by an admin may not log in again from the same address, so its auto-reconnect does not put it straight back on air.' },
+    kick_ban: { type: 'number', default: 10, min: 0, max: 86400, doc: 'Seconds a source (or listener) kicked by an admin may not log in (or tune in) again from the same address, so its automatic reconnect does not put it straight back.' },
     trusted_proxies: { type: 'string[]', default: [], check: addressList, doc: 'Addresses of reverse proxies (nginx, Caddy) in front of this server. Only from these is X-Forwarded-For / Forwarded believed, so that behind a proxy each listener is its own address (limits, login slow-down, logs, stats). Empty: the header is ignored.' },
     flask_debug: { type: 'boolean', default: false, doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },
     flask_secret_key: { type: 'string', default: '', doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },

@@ -8,7 +8,10 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { STUDIO_METHODS, checkStudioCall, type StudioApi, type StudioEvent } from '../../src-shared/studio-api.js';
 import { makeTrack } from '../helpers/audio.js';
-import { ADMIN, basic, listen, PASSWORD, waitFor } from '../helpers/server.js';
+import { ADMIN, basic, exchange, listen, PASSWORD, waitFor } from '../helpers/server.js';
+
+/** transports that ran the kick case so far (each kicks from an address of its own) */
+let kickRuns = 0;
 import { startStudio, type StudioServer } from '../helpers/studio.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -174,11 +177,15 @@ function contract(name: string, makeApi: (srv: StudioServer) => StudioApi & { cl
       assert.ok(p.entries.some((e) => e.path === beta.path), 'added back');
       assert.ok(!p.excluded.some((x) => x.path === beta.path), 'no longer excluded');
       assert.deepEqual(await api.kickSource('/stream'), { kicked: false, banSeconds: 0 });
-      const cap = await listen(srv.listenPort, '/stream', { headers: { 'User-Agent': 'KickMe/1' } });
+      // each transport's run kicks from an address of its own: the ban would hold back the next run
+      const from = `127.0.3.${++kickRuns}`;
+      const cap = await listen(srv.listenPort, '/stream', { headers: { 'User-Agent': 'KickMe/1' }, from });
       let id = -1;
       await waitFor(async () => (id = (await api.snapshot()).listeners.find((l) => l.userAgent.includes('KickMe/1'))?.id ?? -1) >= 0, 3000, 'listener listed');
-      assert.deepEqual(await api.kickListener(id), { kicked: true, banSeconds: 0 });
+      assert.deepEqual(await api.kickListener(id), { kicked: true, banSeconds: 10 });
       await cap.closed;
+      const again = await exchange(srv.listenPort, 'GET /stream HTTP/1.0\r\n\r\n', { from });
+      assert.match(again.text, /^HTTP\/1\.0 403 [\s\S]*Kicked from this mount; try again in \d+ seconds/, 'its reconnect is held back');
     });
 
     it('deletes a listed file from the music folder, and nothing outside it', async () => {
