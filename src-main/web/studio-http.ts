@@ -205,6 +205,8 @@ async function upload(engine: Engine, service: StudioService, url: URL, req: Inc
   const rawName = url.searchParams.get('name') ?? '';
   const name = basename(rawName).replace(/[\0/\\]/g, '').trim();
   if (!name || name.startsWith('.')) return json(res, 400, { ok: false, error: 'a file name is needed' });
+  // refused before a byte is written: the playlist (an M3U8 file) cannot hold such a name
+  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(name)) return json(res, 400, { ok: false, error: 'the file name has control characters; rename the file' });
   if (!Object.hasOwn(AUDIO_EXTENSIONS, extname(name).toLowerCase())) return json(res, 415, { ok: false, error: `${extname(name) || 'files without an extension'} cannot be streamed; upload MP3, Ogg, Opus or AAC` });
   if (!engine.playlistOf(mount)) return json(res, 404, { ok: false, error: `${mount} has no AutoDJ playlist` });
   const folder = service.musicFolder(mount);
