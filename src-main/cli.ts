@@ -13,6 +13,7 @@ import { RotatingLogFile } from './engine/log/log-file.js';
 import { StudioService } from './studio/service.js';
 import { lanAddresses } from './host.js';
 import { attachStudioHttp } from './web/studio-http.js';
+import { startRecorder } from './recording/recorder.js';
 import type { CycastConfig } from '../src-shared/config/schema.js';
 
 export const EXIT_OK = 0;
@@ -165,12 +166,15 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
   }
   const engine = new Engine(config, logger, { baseDir: dirname(configPath) });
   const studio = new StudioService(engine, configPath);
+  const recorder = startRecorder({ engine, baseDir: dirname(configPath), log: logger });
+  studio.attachRecorder(recorder);
   attachStudioHttp(engine, studio, RENDERER_DIR);
   studio.start();
   let ports;
   try {
     ports = await engine.start();
   } catch (e) {
+    await recorder.close();
     await engine.stop();
     if (e instanceof PortInUseError) {
       console.error(`cycast: ${e.message}`);
@@ -213,11 +217,15 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
       const force = setTimeout(() => done(EXIT_OK), 1800);
       force.unref();
       studio.stop();
-      engine.stop().then(() => {
-        logFile?.close();
-        clearTimeout(force);
-        done(EXIT_OK);
-      });
+      // the recorder first: the shows on air are finished (written, closed, sidecars complete)
+      recorder
+        .close()
+        .then(() => engine.stop())
+        .then(() => {
+          logFile?.close();
+          clearTimeout(force);
+          done(EXIT_OK);
+        });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -14,6 +14,7 @@ import { RotatingLogFile } from '../engine/log/log-file.js';
 import { RENDERER_DIR } from '../paths.js';
 import { StudioService } from '../studio/service.js';
 import { attachStudioHttp } from '../web/studio-http.js';
+import { startRecorder } from '../recording/recorder.js';
 import { checkStudioCall, type StudioMethod } from '../../src-shared/studio-api.js';
 import { AUTO_RGB, discPng, LIVE_RGB } from './tray-icon.js';
 
@@ -77,6 +78,8 @@ async function startDesktop(): Promise<void> {
   }
   const engine = new Engine(loaded.config, logger, { baseDir: dirname(configPath) });
   const service = new StudioService(engine, configPath, true);
+  const recorder = startRecorder({ engine, baseDir: dirname(configPath), log: engine.log });
+  service.attachRecorder(recorder);
   attachStudioHttp(engine, service, RENDERER_DIR);
   try {
     await engine.start();
@@ -190,7 +193,7 @@ async function startDesktop(): Promise<void> {
   app.on('before-quit', () => {
     unsubscribe();
     service.stop();
-    void engine.stop();
+    void recorder.close().then(() => engine.stop());
   });
   app.on('window-all-closed', () => app.quit());
 

@@ -13,6 +13,7 @@ import type { Engine } from '../engine/engine.js';
 import { SERVER_ID } from '../engine/protocol/version.js';
 import { checkStudioCall, type StudioEvent } from '../../src-shared/studio-api.js';
 import type { StudioService } from '../studio/service.js';
+import { RECORDINGS_PATH, serveRecording } from './recordings-http.js';
 
 export const STUDIO_PREFIX = '/studio';
 export const CSRF_HEADER = 'x-cycast-studio';
@@ -107,6 +108,7 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
     });
   }
   if (path === STUDIO_PREFIX) return reply(res, 301, 'text/plain', '', { Location: `${STUDIO_PREFIX}/` });
+  if (path.startsWith(STUDIO_PREFIX + RECORDINGS_PATH)) return serveRecording(service, path.slice(STUDIO_PREFIX.length + RECORDINGS_PATH.length), url, req, res, SECURITY_HEADERS);
   const api = path.startsWith(`${STUDIO_PREFIX}/api/`) ? path.slice(`${STUDIO_PREFIX}/api/`.length) : null;
   if (api === null) return serveStatic(rendererDir, path.slice(STUDIO_PREFIX.length), req, res);
 

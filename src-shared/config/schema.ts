@@ -61,6 +61,19 @@ export interface AdvancedConfig {
   flask_secret_key: string;
 }
 
+/** Recording of live shows (see src-main/recording). */
+export interface RecordConfig {
+  enabled: boolean;
+  /** relative to config.hcl */
+  folder: string;
+  /** mount paths whose live shows are recorded */
+  mounts: string[];
+  /** 0: no size limit */
+  max_total_mb: number;
+  /** 0: kept for ever */
+  keep_days: number;
+}
+
 export interface AdminConfig {
   user: string;
   /** empty: the source password is the admin password */
@@ -95,6 +108,7 @@ export interface CycastConfig {
   metadata: MetadataConfig;
   advanced: AdvancedConfig;
   admin: AdminConfig;
+  record: RecordConfig;
   /** every mount, the server's mount_point first; keyed by path */
   mounts: MountConfig[];
 }
@@ -136,6 +150,14 @@ const extension = (v: string[]): string | undefined =>
 
 const hostCheck = (v: string): string | undefined =>
   v.length > 0 && !/\s/.test(v) ? undefined : 'must be an IP address or host name, like "0.0.0.0"';
+
+const mountPaths = (v: string[]): string | undefined => {
+  for (const p of v) {
+    const bad = mountPath(p);
+    if (bad) return `must be a list of mount paths like ["/stream"]: ${JSON.stringify(p)} ${bad}`;
+  }
+  return undefined;
+};
 
 const port = (doc: string, def: number): FieldSpec => ({ type: 'integer', default: def, min: 0, max: 65535, doc });
 
@@ -193,6 +215,13 @@ export const SCHEMA = {
   admin: {
     user: { type: 'string', default: 'admin', doc: 'User name for /admin/ and the studio.' },
     password: { type: 'string', default: '', doc: 'Password for /admin/ and the studio; empty: the source password.' },
+  },
+  record: {
+    enabled: { type: 'boolean', default: false, doc: 'Record every live show (one source connection) on the mounts listed in record.mounts, as sent: no re-encoding. Takes effect from the next show.' },
+    folder: { type: 'string', default: './recordings', check: nonEmpty, doc: 'Folder for recordings, relative to config.hcl. Each show is one audio file ("2026-12-01 20-15 Stream Name.mp3") with a .json and a .cue of its titles.' },
+    mounts: { type: 'string[]', default: ['/stream'], check: mountPaths, doc: 'Mounts whose live shows are recorded (AutoDJ is never recorded).' },
+    max_total_mb: { type: 'number', default: 20000, min: 0, max: 100000000, doc: 'Most megabytes all recordings may take; past it the oldest are deleted. 0: no size limit.' },
+    keep_days: { type: 'number', default: 90, min: 0, max: 36500, doc: 'Recordings older than this many days are deleted. 0: kept for ever.' },
   },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
