@@ -208,6 +208,9 @@ export class ShowWriter {
   private fail(message: string): void {
     if (this.state === 'done') return;
     this.problem = message;
+    // what waits will never be written: let go of it now, not when a stuck disk answers
+    this.pending = [];
+    this.pendingBytes = 0;
     this.opts.onProblem(this, message);
     void this.end();
   }
