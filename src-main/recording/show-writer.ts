@@ -64,6 +64,9 @@ export class ShowWriter {
   private opened: Promise<void> | null = null;
   private endedAt: number | null = null;
 
+  /** the codec, as the mount's framer named it at the first frames (the mount's framer changes with the next source) */
+  private codec = '';
+
   constructor(
     readonly info: ShowInfo,
     private readonly codecOf: () => string,
@@ -106,7 +109,8 @@ export class ShowWriter {
   }
 
   private async openFile(): Promise<void> {
-    const ext = extensionFor(this.info.format, this.codecOf());
+    this.codec = this.codecOf();
+    const ext = extensionFor(this.info.format, this.codec);
     try {
       await this.opts.prepare();
     } catch (e) {
@@ -194,7 +198,7 @@ export class ShowWriter {
       cycastRecording: 1,
       ...this.info,
       file: this.file ?? '',
-      codec: this.codecOf(),
+      codec: this.codec,
       endedAt: this.endedAt,
       duration: Math.round(this.seconds * 100) / 100,
       bytes: this.written,

@@ -149,7 +149,7 @@ function RecordingCard(props: { r: RecordingView; playing: boolean; onPlay(): vo
         <span data-testid="rec-length">{duration(r.duration)}</span>
         <span>{bytes(r.bytes)}</span>
         <span>{r.codec || r.format}</span>
-        <span>{r.titles.length} titles</span>
+        <span>{r.titles.length === 1 ? '1 title' : `${r.titles.length} titles`}</span>
       </div>
       {r.problem && <div className="small rec-why">{r.problem}</div>}
       {r.titles.length > 0 && (

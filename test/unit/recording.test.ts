@@ -153,3 +153,25 @@ describe('the show writer queue', () => {
     await waitFor(() => reader.exitCode !== null, 5000, 'the reader');
   });
 });
+
+describe('the show writer sidecar', () => {
+  it('keeps the codec of its show when the mount gets a fresh framer for the next source', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cycast-codec-'));
+    // the mount's framer, as Mount.resetFramer replaces it when the next source connects
+    let framer = createFramer('mp3');
+    const frames = framer.push(readFileSync(fixture('mp3', 2)));
+    const w = new ShowWriter(
+      { mount: '/stream', name: 'Codec Show', description: '', genre: '', url: '', source: { ip: '127.0.0.1', userAgent: '', protocol: 'icecast-put' }, format: 'mp3', contentType: 'audio/mpeg', codec: '', startedAt: Date.now() },
+      () => framer.info?.codec ?? '',
+      { folder: dir, maxQueueBytes: 1 << 20, flushMs: 1000, prepare: async () => undefined, onProblem: () => undefined },
+    );
+    w.onFrames(frames);
+    await waitFor(() => w.state === 'recording', 2000, 'the file');
+    framer = createFramer('mp3');
+    await w.end();
+    const sidecar = JSON.parse(readFileSync(join(dir, w.file!.replace(/\.mp3$/, '.json')), 'utf8'));
+    assert.equal(sidecar.codec, 'MPEG-1 Layer III');
+    assert.equal(sidecar.state, 'complete');
+    assert.ok(Math.abs(sidecar.duration - 2) < 0.1, `${sidecar.duration} s`);
+  });
+});
