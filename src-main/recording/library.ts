@@ -34,6 +34,22 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
+/** The recording whose audio file is `id`, if its sidecar is ours and names it; null otherwise. */
+export async function readRecording(folder: string, id: string): Promise<RecordingEntry | null> {
+  if (!validId(id)) return null;
+  const audioPath = join(folder, id);
+  const p = sidecarPaths(audioPath);
+  const sc = await readSidecar(p.json);
+  if (!sc || sc.file !== id) return null;
+  try {
+    const st = await stat(audioPath);
+    if (!st.isFile()) return null;
+    return { id, audioPath, sidecar: sc, audioBytes: st.size, totalBytes: st.size + (await sizeOf(p.json)) + (await sizeOf(p.cue)) };
+  } catch {
+    return null;
+  }
+}
+
 /** Reads the folder: every audio file whose sidecar is ours, oldest first. A missing folder is empty. */
 export async function scanRecordings(folder: string): Promise<RecordingEntry[]> {
   let names: string[];
@@ -47,17 +63,8 @@ export async function scanRecordings(folder: string): Promise<RecordingEntry[]> 
     if (!name.endsWith('.json') || name.startsWith('.')) continue;
     const sc = await readSidecar(join(folder, name));
     if (!sc || !validId(sc.file) || sidecarPaths(sc.file).json !== name) continue;
-    const audioPath = join(folder, sc.file);
-    let audioBytes: number;
-    try {
-      const st = await stat(audioPath);
-      if (!st.isFile()) continue;
-      audioBytes = st.size;
-    } catch {
-      continue;
-    }
-    const p = sidecarPaths(audioPath);
-    out.push({ id: sc.file, audioPath, sidecar: sc, audioBytes, totalBytes: audioBytes + (await sizeOf(p.json)) + (await sizeOf(p.cue)) });
+    const e = await readRecording(folder, sc.file);
+    if (e) out.push(e);
   }
   return out.sort((a, b) => a.sidecar.startedAt - b.sidecar.startedAt);
 }

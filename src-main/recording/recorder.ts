@@ -10,7 +10,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../engine/log/log.js';
 import type { Mount } from '../engine/stream/mount.js';
 import type { RecordingsView, RecordingView } from '../../src-shared/studio-api.js';
-import { deleteRecording, planRetention, recoverInterrupted, scanRecordings, validId, type RecordingEntry } from './library.js';
+import { deleteRecording, planRetention, readRecording, recoverInterrupted, scanRecordings, type RecordingEntry } from './library.js';
 import { ShowWriter } from './show-writer.js';
 import type { Sidecar } from './sidecar.js';
 
@@ -203,8 +203,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /** The recording with this id, if it is one of ours. */
   async find(id: string): Promise<RecordingEntry | null> {
-    if (!validId(id)) return null;
-    return (await scanRecordings(this.folder)).find((e) => e.id === id) ?? null;
+    return readRecording(this.folder, id);
   }
 
   /** Where a recording's audio is and what it is, for HTTP serving; null if there is no such recording. */
