@@ -28,6 +28,8 @@ export type ShowInfo = Omit<Sidecar, 'cycastRecording' | 'file' | 'endedAt' | 'd
 
 /** Audio waiting in memory past this is written at once rather than at the next tick. */
 const WRITE_AT_BYTES = 64 * 1024;
+/** titles kept per show: each title rewrites the sidecar, so a source flooding metadata must not make that grow without end */
+export const MAX_TITLES = 5000;
 /** shows beginning in the same minute with the same name get " (2)", " (3)"… */
 const MAX_SAME_NAME = 100;
 
@@ -101,7 +103,7 @@ export class ShowWriter {
 
   /** A title went on air: noted at the current offset, the sidecar is rewritten. */
   addTitle(title: string): void {
-    if (this.state === 'done' || !title) return;
+    if (this.state === 'done' || !title || this.titles.length >= MAX_TITLES) return;
     const last = this.titles[this.titles.length - 1];
     if (last?.title === title) return;
     this.titles.push({ offset: Math.round(this.seconds * 100) / 100, title, time: Date.now() });

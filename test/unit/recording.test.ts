@@ -167,11 +167,13 @@ describe('the show writer sidecar', () => {
     );
     w.onFrames(frames);
     await waitFor(() => w.state === 'recording', 2000, 'the file');
+    for (let i = 0; i < 6000; i++) w.addTitle(`title ${i}`);
     framer = createFramer('mp3');
     await w.end();
     const sidecar = JSON.parse(readFileSync(join(dir, w.file!.replace(/\.mp3$/, '.json')), 'utf8'));
     assert.equal(sidecar.codec, 'MPEG-1 Layer III');
     assert.equal(sidecar.state, 'complete');
+    assert.equal(sidecar.titles.length, 5000, 'a flood of titles is capped');
     assert.ok(Math.abs(sidecar.duration - 2) < 0.1, `${sidecar.duration} s`);
   });
 });
