@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, rm, stat, truncate } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { createFramer } from '../engine/protocol/framing/index.js';
+import { createFramer } from '../engine/index.js';
 import { readSidecar, sidecarPaths, writeSidecar, type Sidecar } from './sidecar.js';
 
 export interface RecordingEntry {

@@ -6,9 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Engine } from '../engine/engine.js';
-import type { Logger } from '../engine/log/log.js';
-import type { Mount } from '../engine/stream/mount.js';
+import type { Engine, Logger, Mount } from '../engine/index.js';
 import type { RecordingsView, RecordingView } from '../../src-shared/studio-api.js';
 import { deleteRecording, planRetention, readRecording, recoverInterrupted, scanRecordings, type RecordingEntry } from './library.js';
 import { ShowWriter } from './show-writer.js';

@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Frame } from '../engine/protocol/framing/index.js';
+import type { Frame } from '../engine/index.js';
 import type { RecordingTitle } from '../../src-shared/studio-api.js';
 import { extensionFor, recordingBase } from './names.js';
 import { writeSidecar, type Sidecar } from './sidecar.js';

@@ -1,27 +1,23 @@
-// A studio server that records, wired the way the composition root does it:
-//   const recorder = startRecorder({ engine, baseDir: dirname(configPath), log });
-//   service.attachRecorder(recorder);           // recordings in the StudioApi, problems as notices
-//   ... on shutdown: await recorder.close(); await engine.stop();
+// A studio server that records: the station (src-main/station.ts) wires the recorder as
+//   this.recorder = startRecorder({ engine, baseDir: dirname(configPath), log });
+//   this.studio.attachRecorder(this.recorder);  // recordings in the StudioApi, problems as notices
+//   ... stop(): await this.recorder.close(); await this.engine.stop();
+// so this only waits for its start-up pass and adds a StudioApi caller over HTTP.
 
 import { createReadStream } from 'node:fs';
-import { dirname } from 'node:path';
-import { startRecorder, type Recorder, type RecorderOptions } from '../../src-main/recording/recorder.js';
 import { createFramer } from '../../src-main/engine/protocol/framing/index.js';
 import type { AudioFormat } from '../../src-shared/config/schema.js';
 import { startStudio, type StudioServer } from './studio.js';
 import { ADMIN, basic } from './server.js';
 
 export interface RecordingServer extends StudioServer {
-  recorder: Recorder;
   /** a StudioApi call over HTTP, as the browser makes it */
   call<T>(method: string, ...args: unknown[]): Promise<T>;
 }
 
-export async function startRecordingStudio(dir: string, body: string, opts: Omit<RecorderOptions, 'engine'> = {}): Promise<RecordingServer> {
+export async function startRecordingStudio(dir: string, body: string): Promise<RecordingServer> {
   const srv = await startStudio(dir, body);
-  const recorder = startRecorder({ engine: srv.engine, baseDir: dirname(srv.configPath), log: srv.engine.log, ...opts });
-  srv.service.attachRecorder(recorder);
-  await recorder.ready;
+  await srv.recorder.ready;
   const call = async <T>(method: string, ...args: unknown[]): Promise<T> => {
     const res = await fetch(srv.url('/studio/api/call'), {
       method: 'POST',
@@ -32,15 +28,7 @@ export async function startRecordingStudio(dir: string, body: string, opts: Omit
     if (!r.ok) throw new Error(r.error);
     return r.result as T;
   };
-  return {
-    ...srv,
-    recorder,
-    call,
-    stop: async () => {
-      await recorder.close();
-      await srv.stop();
-    },
-  };
+  return { ...srv, call };
 }
 
 export interface FrameWalk {
