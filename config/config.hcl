@@ -179,3 +179,23 @@ limits {
 #   playlist_directory = "./music/ogg"
 #   playlist_enabled   = true
 # }
+
+record {
+  # Record every live show (one DJ connection) on the mounts below: one file per show, exactly as the
+  # DJ sent it (no re-encoding), named like "2026-12-01 20-15 Stream Name.mp3", with a .json and a
+  # .cue beside it listing the titles and when they played. The AutoDJ is never recorded.
+  enabled = true
+
+  # Where recordings go, relative to this file. The Recordings view of the studio plays, downloads
+  # and deletes them.
+  folder = "./recordings"
+
+  # Mounts whose live shows are recorded.
+  mounts = ["/stream"]
+
+  # Past this many megabytes in all, the oldest recordings are deleted (0: no size limit).
+  max_total_mb = 20000
+
+  # Recordings older than this many days are deleted (0: kept for ever).
+  keep_days = 90
+}

@@ -6,6 +6,7 @@ import { Listeners } from './views/Listeners.js';
 import { LogPanel } from './views/LogPanel.js';
 import { OnAir } from './views/OnAir.js';
 import { PlaylistPanel } from './views/PlaylistPanel.js';
+import { RecordingsPanel } from './views/RecordingsPanel.js';
 
 export interface ViewEntry {
   /** stable id, kept in the store */
@@ -22,6 +23,7 @@ export const VIEWS: ViewEntry[] = [
   { id: 'listeners', label: 'Listeners', icon: '♫', component: Listeners },
   { id: 'config', label: 'Config', icon: '⚙', component: ConfigPanel },
   { id: 'log', label: 'Log', icon: '≡', component: LogPanel },
+  { id: 'recordings', label: 'Recordings', icon: '●', component: RecordingsPanel },
 ];
 
 /** Tabs the phone bar shows before the rest go under "More". */

@@ -211,6 +211,52 @@ export interface DirectoryListing {
   entries: { name: string; path: string; kind: 'dir' | 'audio' }[];
 }
 
+/** A title of a recorded show, and when it went on air: seconds into the recording. */
+export interface RecordingTitle {
+  offset: number;
+  title: string;
+  /** wall-clock time, ms */
+  time: number;
+}
+
+/** One recorded live show (one source connection): an audio file with a .json (and .cue) beside it. */
+export interface RecordingView {
+  /** the audio file's name in the recordings folder: what the recording commands and URLs take */
+  id: string;
+  mount: string;
+  /** the stream name the DJ sent (else the mount's station name) */
+  name: string;
+  startedAt: number;
+  /** null while it is being recorded (or when the server stopped without finishing it) */
+  endedAt: number | null;
+  /** seconds of audio */
+  duration: number;
+  /** size of the audio file */
+  bytes: number;
+  format: AudioFormatName;
+  codec: string;
+  titles: RecordingTitle[];
+  /** complete; recording now; stopped early (problem says why); interrupted (the server stopped without finishing it) */
+  state: 'recording' | 'complete' | 'stopped' | 'interrupted';
+  problem: string | null;
+  /** where it plays, relative to the studio's base URL (HTTP range requests) */
+  url: string;
+}
+
+export interface RecordingsView {
+  enabled: boolean;
+  folder: string;
+  mounts: string[];
+  /** newest first */
+  recordings: RecordingView[];
+  totalBytes: number;
+  /** record.max_total_mb in bytes, 0: no limit */
+  maxBytes: number;
+  keepDays: number;
+  /** why recordings stopped on their own (disk full, folder gone, disk too slow), newest first */
+  problems: { time: number; mount: string; message: string }[];
+}
+
 /** Commands: each returns a promise of its result; failures reject with a readable message. */
 export interface StudioCommands {
   snapshot(): Promise<StudioSnapshot>;
@@ -235,6 +281,11 @@ export interface StudioCommands {
   /** `version`: from configRead; if the file changed since, nothing is written */
   configSave(text: string, apply: boolean, version?: string): Promise<ConfigApplyResult>;
   connectionInfo(): Promise<ConnectionInfo>;
+  recordingsList(): Promise<RecordingsView>;
+  /** deletes a recording and its .json and .cue; false if there is none with that id */
+  recordingDelete(id: string): Promise<boolean>;
+  /** adds a recording to a mount's AutoDJ playlist (to rebroadcast it); the number of entries added */
+  recordingToPlaylist(id: string, mount: string): Promise<number>;
 }
 
 export type StudioMethod = keyof StudioCommands;
@@ -244,6 +295,7 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistDeleteFile', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
+  'recordingsList', 'recordingDelete', 'recordingToPlaylist',
 ];
 
 /** Argument shapes, checked by every transport before a call reaches the service. */
@@ -267,6 +319,9 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   configCheck: ['string'],
   configSave: ['string', 'boolean', 'string?'],
   connectionInfo: [],
+  recordingsList: [],
+  recordingDelete: ['string'],
+  recordingToPlaylist: ['string', 'string'],
 };
 
 /** Checks a call's method and arguments; returns the reason it is refused, or null. */

@@ -11,6 +11,7 @@ const METHODS: StudioMethod[] = [
   'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistDeleteFile', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
+  'recordingsList', 'recordingDelete', 'recordingToPlaylist',
 ];
 
 const api: Record<string, unknown> = {};

@@ -12,6 +12,7 @@ import { lanAddresses } from '../host.js';
 import { AUDIO_EXTENSIONS, parseBasicAuth, refusal, SERVER_ID, type Engine, type RefusalId } from '../engine/index.js';
 import { checkStudioCall, type StudioEvent } from '../../src-shared/studio-api.js';
 import type { StudioService } from '../studio/service.js';
+import { RECORDINGS_PATH, serveRecording } from './recordings-http.js';
 
 export const STUDIO_PREFIX = '/studio';
 export const CSRF_HEADER = 'x-cycast-studio';
@@ -125,6 +126,7 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
     return refuseStudio(res, 'studio.required', {}, { 'WWW-Authenticate': 'Basic realm="Cycast Studio", charset="UTF-8"' });
   }
   if (path === STUDIO_PREFIX) return reply(res, 301, 'text/plain', '', { Location: `${STUDIO_PREFIX}/` });
+  if (path.startsWith(STUDIO_PREFIX + RECORDINGS_PATH)) return serveRecording(service, path.slice(STUDIO_PREFIX.length + RECORDINGS_PATH.length), url, req, res, SECURITY_HEADERS);
   const api = path.startsWith(`${STUDIO_PREFIX}/api/`) ? path.slice(`${STUDIO_PREFIX}/api/`.length) : null;
   if (api === null) return serveStatic(rendererDir, path.slice(STUDIO_PREFIX.length), req, res);
 

@@ -65,6 +65,19 @@ export interface AdvancedConfig {
   flask_secret_key: string;
 }
 
+/** Recording of live shows (see src-main/recording). */
+export interface RecordConfig {
+  enabled: boolean;
+  /** relative to config.hcl */
+  folder: string;
+  /** mount paths whose live shows are recorded */
+  mounts: string[];
+  /** 0: no size limit */
+  max_total_mb: number;
+  /** 0: kept for ever */
+  keep_days: number;
+}
+
 export interface AdminConfig {
   user: string;
   /** empty: the source password is the admin password */
@@ -108,6 +121,7 @@ export interface CycastConfig {
   advanced: AdvancedConfig;
   admin: AdminConfig;
   limits: LimitsConfig;
+  record: RecordConfig;
   /** every mount, the server's mount_point first; keyed by path */
   mounts: MountConfig[];
 }
@@ -152,6 +166,14 @@ const folderList = (v: string[]): string | undefined =>
 
 const hostCheck = (v: string): string | undefined =>
   v.length > 0 && !/\s/.test(v) ? undefined : 'must be an IP address or host name, like "0.0.0.0"';
+
+const mountPaths = (v: string[]): string | undefined => {
+  for (const p of v) {
+    const bad = mountPath(p);
+    if (bad) return `must be a list of mount paths like ["/stream"]: ${JSON.stringify(p)} ${bad}`;
+  }
+  return undefined;
+};
 
 const addressList = (v: string[]): string | undefined =>
   v.every((a) => /^[0-9A-Fa-f.:]+$/.test(a) && a.length <= 45) ? undefined : 'must be a list of IP addresses, like ["127.0.0.1"]';
@@ -226,6 +248,13 @@ export const SCHEMA = {
     sources: { type: 'integer', default: 8, min: 1, max: 10000, doc: 'Most live sources at once over all mounts, dynamic ones included (Icecast\'s <sources>); over it a source gets 503.' },
     listeners_per_address: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners from one address; 0: no limit. Behind NAT (a school, an office) many real listeners share one address, so set it with care.' },
     event_streams: { type: 'integer', default: 8, min: 1, max: 1000, doc: 'Most studio event streams (open studio windows and tabs) at once; over it the studio answers 503.' },
+  },
+  record: {
+    enabled: { type: 'boolean', default: false, doc: 'Record every live show (one source connection) on the mounts listed in record.mounts, as sent: no re-encoding. Takes effect from the next show.' },
+    folder: { type: 'string', default: './recordings', check: nonEmpty, doc: 'Folder for recordings, relative to config.hcl. Each show is one audio file ("2026-12-01 20-15 Stream Name.mp3") with a .json and a .cue of its titles.' },
+    mounts: { type: 'string[]', default: ['/stream'], check: mountPaths, doc: 'Mounts whose live shows are recorded (AutoDJ is never recorded).' },
+    max_total_mb: { type: 'number', default: 20000, min: 0, max: 100000000, doc: 'Most megabytes all recordings may take; past it the oldest are deleted. 0: no size limit.' },
+    keep_days: { type: 'number', default: 90, min: 0, max: 36500, doc: 'Recordings older than this many days are deleted. 0: kept for ever.' },
   },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 

@@ -231,6 +231,7 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
         advanced: values.advanced as unknown as CycastConfig['advanced'],
         admin: values.admin as unknown as CycastConfig['admin'],
         limits: values.limits as unknown as CycastConfig['limits'],
+        record: values.record as unknown as CycastConfig['record'],
         mounts,
       };
   const byPos = (a: ConfigIssue, b: ConfigIssue): number => (a.line ?? 1e9) - (b.line ?? 1e9) || (a.column ?? 0) - (b.column ?? 0);

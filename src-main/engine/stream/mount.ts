@@ -177,11 +177,20 @@ export class Mount {
     this.broadcaster.setQueueSize(config.queue_size);
   }
 
+  /**
+   * Gets the live source's frames as they enter the buffer (the recorder sets it for a show). Called once per
+   * source read that completed frames; null costs one check per read and nothing else.
+   */
+  liveTap: ((frames: readonly Frame[]) => void) | null = null;
+
   /** Feeds source bytes through the framer into the buffer; returns the number of frames appended. */
   feed(data: Buffer): number {
     this.bytesIn += data.length;
     const frames = this.framer.push(data);
-    if (frames.length) this.appendFrames(frames);
+    if (frames.length) {
+      this.appendFrames(frames);
+      if (this.liveTap !== null) this.liveTap(frames);
+    }
     return frames.length;
   }
 
