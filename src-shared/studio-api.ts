@@ -17,7 +17,7 @@ export interface LogLine {
 export interface SourceView {
   ip: string;
   userAgent: string;
-  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast';
+  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast' | 'relay';
   contentType: string;
   connectedAt: number;
   bytesIn: number;

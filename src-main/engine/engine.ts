@@ -18,6 +18,8 @@ import { Playlist } from './autodj/playlist.js';
 import { DEMO_TRACKS, OGG_SILENCE } from '../paths.js';
 import type { ConfigChange } from '../../src-shared/studio-api.js';
 import { planConfigChange } from './config-change.js';
+import { Links } from './net/links.js';
+import { engineLinkHost } from './net/link-host.js';
 
 export { SERVER_ID, SERVER_NAME, SERVER_VERSION } from './protocol/version.js';
 
@@ -96,6 +98,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly autodj = new Map<Mount, Feeder>();
   /** `mount|ip` of kicked sources, and until when (ms) they may not log in */
   private readonly bans = new Map<string, number>();
+  /** push outputs and pull relays (net/links.ts) */
+  readonly links = new Links(engineLinkHost(this));
 
   constructor(
     public config: CycastConfig,
@@ -364,6 +368,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const m of this.mounts.values()) if (m.dynamic && !ordered.has(m.path)) ordered.set(m.path, m);
     this.mounts.clear();
     for (const [k, m] of ordered) this.mounts.set(k, m);
+    this.links.apply(next);
     this.log.info(`config applied: ${changes.length ? changes.map((c) => c.path).join(', ') : 'no changes'}`);
     return changes;
   }
@@ -389,6 +394,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.bindAll(this.config.server);
     this.started = true;
     for (const m of this.mounts.values()) if (!m.dynamic && m.config.playlist_enabled) this.startAutoDj(m);
+    this.links.start(this.config);
     return this.ports;
   }
 
@@ -463,6 +469,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.links.stop();
     const closing = [...this.servers.values()].map((s) => new Promise<void>((r) => s.close(() => r())));
     for (const f of this.autodj.values()) {
       f.stop();

@@ -8,6 +8,7 @@ import { CORS_HEADERS } from '../net/listener.js';
 import type { Mount } from '../stream/mount.js';
 import { adminStatsXml, apiStats, apiStatus, iceResponse, icestats, listClientsXml, prometheusMetrics, xmlEscape } from './status.js';
 import { statusPage } from './status-page.js';
+import { serveStreamlist } from './streamlist.js';
 import { SERVER_ID } from '../protocol/version.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, q: Map<string, string>, rawQuery: string) => void;
@@ -193,6 +194,7 @@ export function createHttpHandler(engine: Engine): (req: IncomingMessage, res: S
       if (!m) return text(res, 404, `No mount ${mountPath}.\n`);
       return updateMetadata(res, m, q, 'shoutcast');
     }
+    if (path === '/admin/streamlist.txt') return serveStreamlist(engine, req);
     if (path.startsWith('/admin/')) {
       const name = path.slice('/admin/'.length);
       const h = Object.hasOwn(admin, name) ? admin[name] : undefined;

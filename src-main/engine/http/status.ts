@@ -82,6 +82,14 @@ export function apiStatus(engine: Engine) {
     mount_point: main?.path ?? engine.config.server.mount_point,
     server: SERVER_ID,
     mounts: [...engine.mounts.values()].map((m) => mountStatus(engine, m)),
+    outputs: engine.links.outputReports().map((o) => ({
+      name: o.id, mount: o.mount, target: o.target, state: o.state, since: new Date(o.since).toISOString(),
+      retry_in_seconds: o.retryAt ? Math.max(0, Math.ceil((o.retryAt - Date.now()) / 1000)) : null, reason: o.reason, bytes_sent: o.bytes, connects: o.connects, last_answer: o.lastAnswer,
+    })),
+    relays: engine.links.relayReports().map((r) => ({
+      mount: r.mount, upstream: r.upstream, on_demand: r.on_demand, state: r.state, since: new Date(r.since).toISOString(),
+      retry_in_seconds: r.retryAt ? Math.max(0, Math.ceil((r.retryAt - Date.now()) / 1000)) : null, reason: r.reason, bytes_received: r.bytes, connects: r.connects, last_answer: r.lastAnswer,
+    })),
   };
 }
 
@@ -266,6 +274,13 @@ export function prometheusMetrics(engine: Engine): string {
   metric('cycast_source_login_failures_total', 'counter', 'Source logins refused for wrong credentials.', [[null, engine.counters.failedSourceLogins]]);
   metric('cycast_slow_listener_drops_total', 'counter', 'Listeners dropped for falling behind.', [[null, engine.counters.slowListenerDrops]]);
   metric('cycast_client_connections_total', 'counter', 'TCP connections accepted.', [[null, engine.counters.clientConnections]]);
+  const outputs = engine.links.outputReports();
+  metric('cycast_output_on_air', 'gauge', '1 while a push output is streaming to its remote.', outputs.map((o) => [{ output: o.id, mount: o.mount }, o.state === 'on-air' ? 1 : 0]));
+  metric('cycast_output_sent_bytes_total', 'counter', 'Audio bytes a push output sent to its remote.', outputs.map((o) => [{ output: o.id, mount: o.mount }, o.bytes]));
+  metric('cycast_output_connects_total', 'counter', 'Connection attempts of a push output.', outputs.map((o) => [{ output: o.id, mount: o.mount }, o.connects]));
+  const relays = engine.links.relayReports();
+  metric('cycast_relay_on_air', 'gauge', '1 while a pull relay is receiving from its upstream.', relays.map((r) => [{ mount: r.mount }, r.state === 'on-air' ? 1 : 0]));
+  metric('cycast_relay_received_bytes_total', 'counter', 'Bytes a pull relay received from its upstream.', relays.map((r) => [{ mount: r.mount }, r.bytes]));
   const mem = process.memoryUsage();
   metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[null, mem.rss]]);
   metric('process_heap_bytes', 'gauge', 'V8 heap used in bytes.', [[null, mem.heapUsed]]);
