@@ -86,7 +86,15 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<Icecast> 
 
 /** icecast2's status-json sources, as an array, keyed by mount path. */
 export async function iceSources(ice: Icecast): Promise<Map<string, Record<string, unknown>>> {
-  const j = (await (await fetch(ice.url('/status-json.xsl'))).json()) as { icestats: { source?: unknown } };
+  const text = await (await fetch(ice.url('/status-json.xsl'))).text();
+  let j: { icestats: { source?: unknown } };
+  try {
+    j = JSON.parse(text);
+  } catch {
+    // icecast2 2.4.4's XSL emits broken JSON while it has no source (`{"icestats":"server_start":...`)
+    if (!text.includes('"source"')) return new Map();
+    throw new Error(`icecast2 status-json unreadable: ${text.slice(0, 200)}`);
+  }
   const src = j.icestats.source;
   const list = (Array.isArray(src) ? src : src ? [src] : []) as Record<string, unknown>[];
   return new Map(list.map((s) => [new URL(String(s.listenurl)).pathname, s]));

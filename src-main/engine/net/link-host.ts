@@ -120,7 +120,8 @@ export function engineLinkHost(engine: Engine): LinkHost {
       return () => engine.off('title', fn);
     },
     onListeners(fn) {
-      const on = (m: Mount): void => fn(m);
+      // a listener is announced before the broadcaster counts it: look once the connect has finished
+      const on = (m: Mount): void => void setImmediate(fn, m);
       engine.on('listener-connect', on);
       engine.on('listener-disconnect', on);
       return () => {
