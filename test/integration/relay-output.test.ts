@@ -2,14 +2,15 @@
 // relays, and this server as the master of an icecast2 slave.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MpegFramer } from '../../src-main/engine/protocol/framing/mpeg.js';
 import { decode, fixture, makeTrack } from '../helpers/audio.js';
 import { ICE_ADMIN, ICE_SOURCE_PW, iceSources, startIcecast, type Icecast } from '../helpers/icecast.js';
-import { basic, ffmpegSource, freePort, kill, listen, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { basic, ffmpegSource, kill, listen, pacedSource, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
 
 function tmp(name: string): string {
   const d = join(tmpdir(), `cycast-link-${process.pid}-${name}`);
@@ -225,6 +226,101 @@ describe('master for icecast2 slaves', () => {
     srv.engine.config.admin.relay_password = '';
     const off = await fetch(srv.url('/admin/streamlist.txt'), { headers: { Authorization: basic('relay', '') } });
     assert.equal(off.status, 403);
-    void freePort;
+  });
+});
+
+/** A TCP server on loopback that answers each connection with `onConn`; counts connections. */
+async function peer(onConn: (s: Socket, head: string) => void): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let n = 0;
+  const open = new Set<Socket>();
+  const srv = createServer((s) => {
+    n++;
+    open.add(s);
+    s.on('close', () => open.delete(s));
+    s.on('error', () => {});
+    let head = '';
+    const onData = (d: Buffer): void => {
+      head += d.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      s.off('data', onData);
+      onConn(s, head);
+    };
+    s.on('data', onData);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    port: (srv.address() as AddressInfo).port,
+    connections: () => n,
+    close: () => new Promise((r) => {
+      srv.close(() => r());
+      for (const s of open) s.destroy();
+    }),
+  };
+}
+
+describe('hostile or unusual peers', () => {
+  it('a relay follows at most 5 redirects and refuses an oversize head', async () => {
+    const loop = await peer((s) => s.end('HTTP/1.0 302 Found\r\nLocation: /again\r\n\r\n'));
+    const huge = await peer((s) => s.write('HTTP/1.0 200 OK\r\n' + 'X-Pad: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n'.repeat(1000)));
+    cleanup.push(loop.close, huge.close);
+    const srv = await startServer(`relay "/loop" {\n  url = "http://127.0.0.1:${loop.port}/start"\n}\nrelay "/huge" {\n  url = "http://127.0.0.1:${huge.port}/x"\n}\n`);
+    cleanup.push(() => srv.stop());
+    await waitFor(() => relayOf(srv, '/loop').state === 'refused', 5000, 'redirect loop refused');
+    assert.match(relayOf(srv, '/loop').reason, /more than 5 redirects/);
+    assert.equal(loop.connections(), 6, 'the first request and five redirects');
+    await waitFor(() => relayOf(srv, '/huge').state === 'retrying', 5000, 'oversize head refused');
+    assert.match(relayOf(srv, '/huge').reason, /larger than 16384 bytes/);
+    assert.ok(srv.engine.mounts.has('/loop') && srv.engine.mounts.has('/huge'), 'relay mounts exist while their upstream is away');
+  });
+
+  it('falls back to SOURCE for a server that refuses PUT', async () => {
+    const methods: string[] = [];
+    const old = await peer((s, head) => {
+      methods.push(head.split(' ')[0]);
+      if (head.startsWith('PUT')) s.end('HTTP/1.0 405 Method Not Allowed\r\n\r\n');
+      else s.write('HTTP/1.0 200 OK\r\n\r\n');
+    });
+    cleanup.push(old.close);
+    const srv = await startServer(`output "old" {\n  mount = "/stream"\n  url = "icecast://source:pw@127.0.0.1:${old.port}/live"\n}\n`, '', { playlist: `enabled = true\n  directory = "${tmp('old-empty')}"` });
+    cleanup.push(() => srv.stop());
+    await waitFor(() => outputOf(srv, 'old').state === 'on-air', 8000, 'on air with SOURCE');
+    assert.deepEqual(methods, ['PUT', 'SOURCE']);
+  });
+
+  it('a stalled remote is dropped at queue_size and reconnected, and never slows a local listener', async () => {
+    let accepted = 0;
+    const stall = await peer((s) => {
+      accepted++;
+      s.write('HTTP/1.0 200 OK\r\n\r\n');
+      s.pause(); // and never read again
+    });
+    cleanup.push(stall.close);
+    const srv = await startServer(`output "stall" {\n  mount = "/stream"\n  url = "icecast://source:pw@127.0.0.1:${stall.port}/live"\n}\nbroadcaster {\n  queue_size = 65536\n  burst_size = 16384\n  write_interval_ms = 0\n}\n`);
+    cleanup.push(() => srv.stop());
+    const src = await pacedSource(srv.sourcePort, '/stream', readFileSync(fixture('mp3', 10)), 1_500_000);
+    cleanup.push(() => src.stop());
+    const local = await listen(srv.listenPort, '/stream');
+    await waitFor(() => outputOf(srv, 'stall').state === 'on-air', 5000, 'stall output on air');
+    await waitFor(() => outputOf(srv, 'stall').state === 'retrying', 15_000, 'dropped as too slow');
+    assert.match(outputOf(srv, 'stall').reason, /fell more than queue_size \(65536 bytes\) behind/);
+    await waitFor(() => accepted >= 2, 5000, 'reconnected after its backoff');
+    const before = local.received;
+    await sleep(500);
+    assert.ok(local.received - before > 100_000, `the local listener kept receiving (${local.received - before} bytes in 0.5 s)`);
+    assert.equal(local.isClosed, false);
+    local.close();
+  });
+
+  it('a taken mount at icecast2 is reported as such', async () => {
+    const ice = await startIcecast();
+    cleanup.push(() => ice.stop());
+    const feed = ffmpegSource(ice.port, '/busy', fixture('mp3', 30), { contentType: 'audio/mpeg', format: 'mp3', password: ICE_SOURCE_PW });
+    cleanup.push(() => kill(feed.child));
+    await waitFor(async () => (await iceSources(ice)).has('/busy'), 8000, 'someone else on /busy');
+    const srv = await startServer(`output "busy" {\n  mount = "/stream"\n  url = "icecast://source:${ICE_SOURCE_PW}@127.0.0.1:${ice.port}/busy"\n}\n`, '', { playlist: `enabled = true\n  directory = "${tmp('busy-empty')}"` });
+    cleanup.push(() => srv.stop());
+    await waitFor(() => outputOf(srv, 'busy').state === 'refused', 8000, 'refused');
+    assert.match(outputOf(srv, 'busy').reason, /mount in use/);
+    assert.ok(outputOf(srv, 'busy').retryAt - Date.now() > 50_000, 'retried slowly');
   });
 });
