@@ -183,6 +183,43 @@ export interface DirectoryListing {
   entries: { name: string; path: string; kind: 'dir' | 'audio' }[];
 }
 
+/** State of a push output or a pull relay, as the studio shows it. */
+export type LinkStateName = 'off' | 'connecting' | 'on-air' | 'retrying' | 'refused' | 'idle';
+
+interface LinkViewBase {
+  state: LinkStateName;
+  /** when the state began (ms since epoch) */
+  since: number;
+  /** retrying / refused: when the next attempt is due (ms since epoch), 0 if none */
+  retryAt: number;
+  reason: string;
+  /** the remote's last answer (status line and body, bounded) */
+  lastAnswer: string;
+  bytes: number;
+  connects: number;
+}
+
+/** A push output (`output "id" { }`): our mount sent to a remote Icecast or SHOUTcast server. */
+export interface OutputView extends LinkViewBase {
+  id: string;
+  mount: string;
+  /** the remote's URL without its password */
+  target: string;
+  enabled: boolean;
+}
+
+/** A pull relay (`relay "/path" { }`): another server's stream on a mount of ours. */
+export interface RelayView extends LinkViewBase {
+  mount: string;
+  upstream: string;
+  on_demand: boolean;
+}
+
+export interface LinksView {
+  outputs: OutputView[];
+  relays: RelayView[];
+}
+
 /** Commands: each returns a promise of its result; failures reject with a readable message. */
 export interface StudioCommands {
   snapshot(): Promise<StudioSnapshot>;
@@ -203,6 +240,10 @@ export interface StudioCommands {
   /** `version`: from configRead; if the file changed since, nothing is written */
   configSave(text: string, apply: boolean, version?: string): Promise<ConfigApplyResult>;
   connectionInfo(): Promise<ConnectionInfo>;
+  /** outputs and relays with their state */
+  links(): Promise<LinksView>;
+  /** switches an output on or off until the next restart (the config's `enabled` is the default) */
+  setOutputEnabled(id: string, on: boolean): Promise<boolean>;
 }
 
 export type StudioMethod = keyof StudioCommands;
@@ -212,6 +253,7 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
+  'links', 'setOutputEnabled',
 ];
 
 /** Argument shapes, checked by every transport before a call reaches the service. */
@@ -234,6 +276,8 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   configCheck: ['string'],
   configSave: ['string', 'boolean', 'string?'],
   connectionInfo: [],
+  links: [],
+  setOutputEnabled: ['string', 'boolean'],
 };
 
 /** Checks a call's method and arguments; returns the reason it is refused, or null. */

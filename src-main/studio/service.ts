@@ -11,7 +11,7 @@ import type { LogEntry } from '../engine/log/log.js';
 import type { Mount } from '../engine/stream/mount.js';
 import { SERVER_NAME, SERVER_VERSION } from '../engine/protocol/version.js';
 import type {
-  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, ServerView, StudioCommands,
+  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, LinksView, ServerView, StudioCommands,
   StudioEvent, StudioSnapshot,
 } from '../../src-shared/studio-api.js';
 import { listenerView, mountView, playlistView } from './views.js';
@@ -189,6 +189,15 @@ export class StudioService implements StudioCommands {
 
   async skip(mount: string): Promise<boolean> {
     return this.engine.skip(mount);
+  }
+
+  async links(): Promise<LinksView> {
+    return { outputs: this.engine.links.outputReports(), relays: this.engine.links.relayReports() };
+  }
+
+  async setOutputEnabled(id: string, on: boolean): Promise<boolean> {
+    if (!this.engine.links.setOutputEnabled(id, on)) throw new StudioError(`there is no output "${id}"`);
+    return true;
   }
 
   async kickSource(mount: string): Promise<boolean> {
