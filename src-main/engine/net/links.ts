@@ -57,7 +57,8 @@ export class Links {
     const wantedRelays = new Map(config.relays.map((r) => [r.path, r]));
     for (const [path, r] of this.relays) {
       const next = wantedRelays.get(path);
-      if (!next || !sameRelay(r.config, next) || this.host.mount(path) === undefined) {
+      // restart a relay whose mount the apply replaced (a config mount on its path, a format change)
+      if (!next || !sameRelay(r.config, next) || this.host.mount(path) !== r.target) {
         r.stop(!next || next.format !== r.config.format);
         this.relays.delete(path);
       }

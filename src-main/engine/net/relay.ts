@@ -42,6 +42,11 @@ export class Relay {
     return this.config.path;
   }
 
+  /** The mount this relay feeds (a config apply may replace the mount on its path). */
+  get target(): Mount | null {
+    return this.mount;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
