@@ -100,6 +100,9 @@ metadata {
 
   # Audio bytes between two title blocks.
   icy_metaint = 16000
+
+  # Contact shown as "admin" in /status-json.xsl and /admin/stats (an e-mail address); empty: none.
+  admin_contact = ""
 }
 
 advanced {
@@ -122,6 +125,10 @@ advanced {
   # auto-reconnect does not put it straight back on air.
   kick_ban = 10
 
+  # Reverse proxies (nginx, Caddy) in front of this server, by address. X-Forwarded-For and Forwarded
+  # are believed only from these, so behind a proxy each listener is its own address.
+  trusted_proxies = []
+
   # flask_debug and flask_secret_key are accepted for compatibility with Cycast and do nothing.
 }
 
@@ -131,6 +138,25 @@ admin {
 
   # Empty: the source password is the admin password.
   password = ""
+
+  # Host names the studio answers to besides this machine's addresses, localhost and server.host
+  # (a browser request for another name is refused: no DNS rebinding). Add the names you use.
+  allowed_hosts = []
+}
+
+limits {
+  # Most connections at once, of every kind; 0: the open-file limit less 64. Listeners stop being
+  # admitted 32 below it, so a DJ, the admin and the status page always get in.
+  clients = 0
+
+  # Most live sources at once, dynamic mounts included; over it a source gets 503.
+  sources = 8
+
+  # Most listeners from one address; 0: no limit (listeners behind NAT share an address).
+  listeners_per_address = 0
+
+  # Most studio windows and tabs open at once.
+  event_streams = 8
 }
 
 # More mounts, each with its own settings; unset keys take the values above.

@@ -4,15 +4,11 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, formatIssue, loadConfigFile, type LoadedConfig } from './config/load.js';
-import { Engine, PortInUseError } from './engine/engine.js';
-import { formatLogLine, Logger } from './engine/log/log.js';
-import { SERVER_VERSION } from './engine/protocol/version.js';
-import { BUNDLED_CONFIG, RENDERER_DIR } from './paths.js';
+import { descriptorLimit, PortInUseError, SERVER_VERSION } from './engine/index.js';
+import { BUNDLED_CONFIG } from './paths.js';
 import { defaultDataDir, ensureDataDir, type FirstRun } from './setup/first-run.js';
-import { RotatingLogFile } from './engine/log/log-file.js';
-import { StudioService } from './studio/service.js';
 import { lanAddresses } from './host.js';
-import { attachStudioHttp } from './web/studio-http.js';
+import { Station, stationLogger } from './station.js';
 import type { CycastConfig } from '../src-shared/config/schema.js';
 
 export const EXIT_OK = 0;
@@ -153,25 +149,13 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
     for (const u of unreadable) console.error(`cycast: cannot read the music folder ${u}; fix its permissions or set playlist.directory`);
     return EXIT_MUSIC_FOLDER;
   }
-  const logger = new Logger(config.advanced.verbose_logging);
-  logger.subscribe((e) => (e.level === 'error' || e.level === 'warn' ? console.error : console.log)(formatLogLine(e)));
-  let logFile: RotatingLogFile | null = null;
-  try {
-    logFile = new RotatingLogFile(resolve(dirname(configPath), 'logs'));
-    const file = logFile;
-    logger.subscribe((e) => file.write(e));
-  } catch (e) {
-    console.error(`cycast: no log file (${(e as Error).message}); logging to the console only`);
-  }
-  const engine = new Engine(config, logger, { baseDir: dirname(configPath) });
-  const studio = new StudioService(engine, configPath);
-  attachStudioHttp(engine, studio, RENDERER_DIR);
-  studio.start();
+  const { logger, file: logFile } = stationLogger(config.advanced.verbose_logging, resolve(dirname(configPath), 'logs'));
+  const station = new Station({ config, configPath, logger });
+  const { engine } = station;
   let ports;
   try {
-    ports = await engine.start();
+    ports = await station.start();
   } catch (e) {
-    await engine.stop();
     if (e instanceof PortInUseError) {
       console.error(`cycast: ${e.message}`);
       return EXIT_PORT_IN_USE;
@@ -179,6 +163,7 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
     console.error(`cycast: ${(e as Error).message}`);
     return 1;
   }
+  logger.info(`Cycast Studio ${SERVER_VERSION} started: config ${configPath}; ports listen ${ports.listen}, source ${ports.source}, SHOUTcast ${ports.shoutcast || 'off'}; holds up to ${engine.limits.listeners} listeners and ${engine.limits.sources} sources (limits)`);
   const weak = config.server.source_password === 'hackme';
   const fresh = firstRun
     ? [
@@ -196,6 +181,7 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
       `  Config               ${configPath}`,
       ...(logFile ? [`  Log file             ${logFile.path}`] : []),
       ...describePlan(config, ports),
+      `  Holds                ${engine.limits.listeners} listeners, ${engine.limits.sources} live sources (limits block; open-file limit ${descriptorLimit()})`,
       ...fresh,
       ...(weak ? ['  WARNING: the source password is still "hackme": change server.source_password'] : []),
       '',
@@ -212,8 +198,7 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
       // never hang on shutdown: whatever is not closed in 2 s is abandoned
       const force = setTimeout(() => done(EXIT_OK), 1800);
       force.unref();
-      studio.stop();
-      engine.stop().then(() => {
+      station.stop().then(() => {
         logFile?.close();
         clearTimeout(force);
         done(EXIT_OK);
@@ -227,7 +212,8 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
       try {
         next = loadConfigFile(configPath);
       } catch (e) {
-        logger.error(`SIGHUP: ${configPath} not reloaded, the running config stays:\n${(e as Error).message}`);
+        const issues = e instanceof ConfigError ? e.issues.map((i) => formatIssue(configPath, i)).join('; ') : (e as Error).message;
+        logger.error(`SIGHUP: ${configPath} not reloaded, the running config stays: ${issues}`);
         return;
       }
       engine

@@ -154,7 +154,7 @@ export class Feeder {
       state: this.state,
       nowPlaying: np && { ...ref(np.entry), startedAt: np.startedAt },
       upNext: p ? p.upcoming(upNextCount).map(ref) : [],
-      shuffle: p?.shuffle ?? false,
+      shuffle: p?.shuffleEachPass ?? false,
       repeat: p?.repeat ?? false,
       usingDemo: p?.usingFallbackFiles ?? false,
       tracks: p?.list.length ?? 0,

@@ -67,7 +67,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     return this.entries[this.cursor] ?? null;
   }
 
-  get shuffle(): boolean {
+  get shuffleEachPass(): boolean {
     return this.opts.shuffleEachPass;
   }
 
@@ -286,7 +286,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     this.changed();
   }
 
-  setShuffle(eachPass: boolean): void {
+  setShuffleEachPass(eachPass: boolean): void {
     this.opts.shuffleEachPass = eachPass;
     this.changed(false);
   }

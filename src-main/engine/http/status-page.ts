@@ -1,12 +1,12 @@
 // The public status page at `/`: station, on-air state, title, listeners per mount. Rendered on the server
 // so it works without script, then kept current from /api/status every two seconds.
 
-import type { Engine } from '../engine.js';
+import type { HttpContext } from './context.js';
 import { apiStatus } from './status.js';
-import { xmlEscape as esc } from './status.js';
+import { xmlEscape as esc } from '../protocol/untrusted.js';
 
-export function statusPage(engine: Engine): string {
-  const s = apiStatus(engine);
+export function statusPage(ctx: HttpContext): string {
+  const s = apiStatus(ctx);
   const rows = s.mounts
     .map(
       (m) => `<tr data-mount="${esc(m.mount)}">

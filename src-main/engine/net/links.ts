@@ -2,25 +2,11 @@
 // with the config, and reported to the APIs and the studio.
 
 import type { CycastConfig, OutputConfig, RelayConfig } from '../../../src-shared/config/schema.js';
-import type { LinkStatus } from './backoff.js';
+import type { LinksView, OutputView, RelayView } from '../../../src-shared/studio-api.js';
 import type { LinkHost } from './link-host.js';
 import { Output } from './output.js';
 import { Relay } from './relay.js';
 
-export interface OutputReport extends LinkStatus {
-  id: string;
-  mount: string;
-  /** the target without its password */
-  target: string;
-  enabled: boolean;
-}
-
-export interface RelayReport extends LinkStatus {
-  mount: string;
-  /** the upstream without its password */
-  upstream: string;
-  on_demand: boolean;
-}
 
 /** A URL as it may be shown: the password replaced. */
 export function redactUrl(url: string): string {
@@ -100,7 +86,7 @@ export class Links {
     return true;
   }
 
-  outputReports(): OutputReport[] {
+  outputReports(): OutputView[] {
     return [...this.outputs.values()].map((o) => ({
       ...o.status,
       bytes: o.bytesSent,
@@ -111,7 +97,12 @@ export class Links {
     }));
   }
 
-  relayReports(): RelayReport[] {
+  /** Both lists, as the status documents and the studio show them. */
+  reports(): LinksView {
+    return { outputs: this.outputReports(), relays: this.relayReports() };
+  }
+
+  relayReports(): RelayView[] {
     return [...this.relays.values()].map((r) => ({ ...r.status, mount: r.path, upstream: redactUrl(r.config.url), on_demand: r.config.on_demand }));
   }
 }

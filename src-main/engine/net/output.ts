@@ -9,12 +9,12 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { parseOutputUrl, type OutputConfig, type OutputTarget } from '../../../src-shared/config/schema.js';
 import { MAX_RESPONSE_HEAD, parseResponseHead } from '../protocol/response-head.js';
+import { lineSafe } from '../protocol/untrusted.js';
 import { SERVER_ID } from '../protocol/version.js';
 import type { DropReason } from '../stream/broadcaster.js';
 import type { Mount } from '../stream/mount.js';
 import { Backoff, type LinkStatus } from './backoff.js';
 import type { LinkHost } from './link-host.js';
-import { headerSafe } from './reply.js';
 
 /** connect + login must finish within this */
 const HANDSHAKE_MS = 10_000;
@@ -144,12 +144,12 @@ export class Output {
       this.usePut ? `PUT ${encodeURI(t.mount)} HTTP/1.1` : `SOURCE ${encodeURI(t.mount)} HTTP/1.0`,
       `Host: ${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`,
       `Authorization: Basic ${auth}`,
-      `User-Agent: ${headerSafe(this.config.user_agent || SERVER_ID)}`,
+      `User-Agent: ${lineSafe(this.config.user_agent || SERVER_ID)}`,
       `Content-Type: ${m.contentType}`,
-      `Ice-Name: ${headerSafe(d.name)}`,
-      `Ice-Description: ${headerSafe(d.description)}`,
-      `Ice-Genre: ${headerSafe(d.genre)}`,
-      `Ice-URL: ${headerSafe(d.url)}`,
+      `Ice-Name: ${lineSafe(d.name)}`,
+      `Ice-Description: ${lineSafe(d.description)}`,
+      `Ice-Genre: ${lineSafe(d.genre)}`,
+      `Ice-URL: ${lineSafe(d.url)}`,
       `Ice-Public: ${d.public ? 1 : 0}`,
       ...(d.bitrate ? [`Ice-Bitrate: ${d.bitrate}`, `Ice-Audio-Info: bitrate=${d.bitrate}`] : []),
     ];
@@ -215,9 +215,9 @@ export class Output {
       const desc = this.description(m);
       const headers = [
         `content-type:${m.contentType}`,
-        `icy-name:${headerSafe(desc.name)}`,
-        `icy-genre:${headerSafe(desc.genre)}`,
-        `icy-url:${headerSafe(desc.url)}`,
+        `icy-name:${lineSafe(desc.name)}`,
+        `icy-genre:${lineSafe(desc.genre)}`,
+        `icy-url:${lineSafe(desc.url)}`,
         `icy-pub:${desc.public ? 1 : 0}`,
         ...(desc.bitrate ? [`icy-br:${desc.bitrate}`] : []),
       ];

@@ -11,7 +11,7 @@ import { ChunkedDecoder } from '../protocol/http-head.js';
 import { IcyReader } from '../protocol/icy-reader.js';
 import { parseResponseHead } from '../protocol/response-head.js';
 import { SERVER_ID } from '../protocol/version.js';
-import type { Mount } from '../stream/mount.js';
+import type { LiveSource, Mount } from '../stream/mount.js';
 import { Backoff, type LinkStatus } from './backoff.js';
 import type { LinkHost } from './link-host.js';
 
@@ -127,7 +127,7 @@ export class Relay {
     const hostHeader = `${u.host.includes(':') ? `[${u.host}]` : u.host}${u.port ? `:${u.port}` : ''}`;
     s.once('connect', () => s.write(`GET ${u.path} HTTP/1.0\r\nHost: ${hostHeader}\r\nUser-Agent: ${SERVER_ID}\r\nIcy-MetaData: 1\r\n${auth}Connection: close\r\n\r\n`));
     let buf: Buffer = Buffer.alloc(0);
-    let streaming = false;
+    let onAir: LiveSource | null = null;
     let failure = '';
     let slowRetry = false;
     const fail = (why: string, slow = false): void => {
@@ -163,31 +163,33 @@ export class Relay {
         genre: head.headers.get('icy-genre') ?? '',
         url: head.headers.get('icy-url') ?? '',
         bitrate: Number.parseInt(head.headers.get('icy-br') ?? '0', 10) || 0,
+        disconnect: () => fail('kicked by an admin'),
       };
-      if (!this.host.relayOnAir(m, src)) return fail(`mount ${this.path} has another live source`);
+      const live = this.host.relayOnAir(m, src);
+      if (!live) return fail(`mount ${this.path} has another live source`);
       s.off('data', onHead);
-      streaming = true;
+      onAir = live;
       this.mount = m;
       this.currentUrl = url;
-      this.stream(s, m, head.headers, buf.subarray(head.length));
+      this.stream(s, m, live, head.headers, buf.subarray(head.length));
     };
     s.on('data', onHead);
-    s.on('timeout', () => fail(streaming ? `nothing received for ${Math.round(s.timeout! / 1000)}s` : `no answer from ${u.host}:${port} within ${HANDSHAKE_MS / 1000}s`));
+    s.on('timeout', () => fail(onAir ? `nothing received for ${Math.round(s.timeout! / 1000)}s` : `no answer from ${u.host}:${port} within ${HANDSHAKE_MS / 1000}s`));
     s.on('error', (e: NodeJS.ErrnoException) => (failure ||= `cannot reach ${u.host}:${port} (${e.code ?? e.message})`));
     s.once('close', () => {
-      if (streaming && this.mount) this.host.relayOffAir(this.mount, failure || 'the upstream closed the stream');
-      this.retry(failure || (streaming ? 'the upstream closed the stream' : `${u.host}:${port} closed the connection before answering`), slowRetry);
+      if (onAir && this.mount) this.host.relayOffAir(this.mount, onAir, failure || 'the upstream closed the stream');
+      this.retry(failure || (onAir ? 'the upstream closed the stream' : `${u.host}:${port} closed the connection before answering`), slowRetry);
     });
   }
 
-  private stream(s: Socket, m: Mount, headers: Map<string, string>, rest: Buffer): void {
+  private stream(s: Socket, m: Mount, live: LiveSource, headers: Map<string, string>, rest: Buffer): void {
     this.backoff.connected();
     this.setState('on-air', '');
     s.setTimeout(this.host.sourceTimeoutMs());
     this.host.log.info(`relay ${this.path}: on air from ${this.currentUrl.replace(/\/\/[^@/]*@/, '//***@')} (${m.contentType})`);
     const feed = (d: Buffer): void => {
       this.status.bytes += d.length;
-      this.host.relayFeed(m, d);
+      this.host.relayFeed(m, live, d);
     };
     const metaint = Number.parseInt(headers.get('icy-metaint') ?? '0', 10);
     const icy = metaint > 0 && metaint <= 1 << 20 ? new IcyReader(metaint, feed, (title, url) => m.setTitle(title, url, 'live')) : null;
