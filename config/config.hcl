@@ -103,6 +103,9 @@ metadata {
 
   # Contact shown as "admin" in /status-json.xsl and /admin/stats (an e-mail address); empty: none.
   admin_contact = ""
+  # Show how many people are listening on the public listener page (/), the embeddable player
+  # (/embed) and /api/nowplaying. /status and the Icecast/Cycast APIs always report it.
+  show_listeners = true
 }
 
 advanced {

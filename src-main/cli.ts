@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, formatIssue, loadConfigFile, type LoadedConfig } from './config/load.js';
-import { descriptorLimit, PortInUseError, SERVER_VERSION } from './engine/index.js';
+import { descriptorLimit, PortInUseError, SERVER_VERSION, type BoundPorts, type RotatingLogFile } from './engine/index.js';
 import { BUNDLED_CONFIG } from './paths.js';
 import { defaultDataDir, ensureDataDir, type FirstRun } from './setup/first-run.js';
 import { lanAddresses } from './host.js';
@@ -118,7 +118,8 @@ export function describePlan(cfg: CycastConfig, ports?: { listen: number; source
   for (const m of cfg.mounts) {
     lines.push(`  Listen at            http://${shown}:${listen}${m.path}  (${m.format}${m.max_listeners ? `, at most ${m.max_listeners} listeners` : ''})`);
   }
-  lines.push(`  Status page          http://${shown}:${listen}/`);
+  lines.push(`  Listener page        http://${shown}:${listen}/  (play, now playing; embeddable at /embed)`);
+  lines.push(`  Status page          http://${shown}:${listen}/status`);
   lines.push(`  Studio (browser)     http://${shown}:${listen}/studio/  (user "${cfg.admin.user}", the admin password)`);
   lines.push(`  APIs                 /api/status  /api/stats  /status-json.xsl  /metrics  /admin/ (user "${cfg.admin.user}")`);
   if (s.host === '0.0.0.0' || s.host === '::') lines.push(`  Bound to             ${s.host} (every interface${lanAddresses().length ? `: ${['127.0.0.1', ...lanAddresses()].join(', ')}` : ''})`);
@@ -164,31 +165,14 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
     return 1;
   }
   logger.info(`Cycast Studio ${SERVER_VERSION} started: config ${configPath}; ports listen ${ports.listen}, source ${ports.source}, SHOUTcast ${ports.shoutcast || 'off'}; holds up to ${engine.limits.listeners} listeners and ${engine.limits.sources} sources (limits)`);
-  const weak = config.server.source_password === 'hackme';
-  const fresh = firstRun
-    ? [
-        `  First start: created ${configPath}`,
-        `  Source password      ${firstRun.sourcePassword}  (user "${config.server.source_user || 'any'}")`,
-        `  Admin password       ${firstRun.adminPassword}  (user "${config.admin.user}"; studio and /admin/)`,
-        `  Music folder         ${resolve(dirname(configPath), config.playlist.directory)}`,
-        '  (the passwords are in config.hcl; this is the only time they are printed)',
-      ]
-    : [];
-  console.log(
-    [
-      '',
-      `  Cycast Studio ${SERVER_VERSION}: ${config.metadata.station_name}`,
-      `  Config               ${configPath}`,
-      ...(logFile ? [`  Log file             ${logFile.path}`] : []),
-      ...describePlan(config, ports),
-      `  Holds                ${engine.limits.listeners} listeners, ${engine.limits.sources} live sources (limits block; open-file limit ${descriptorLimit()})`,
-      ...fresh,
-      ...(weak ? ['  WARNING: the source password is still "hackme": change server.source_password'] : []),
-      '',
-      '  Press Ctrl+C to stop.',
-      '',
-    ].join('\n'),
-  );
+  console.log(banner(station, configPath, logFile?.path ?? null, ports, firstRun));
+  return serveUntilStopped(station, configPath, logFile);
+}
+
+/** Runs until SIGINT or SIGTERM; SIGHUP reloads config.hcl with the studio's apply rules. */
+function serveUntilStopped(station: Station, configPath: string, logFile: RotatingLogFile | null): Promise<number> {
+  const { engine } = station;
+  const logger = engine.log;
   return new Promise<number>((done) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -224,6 +208,35 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
         .catch((e) => logger.error(`SIGHUP: reload failed: ${(e as Error).message}`));
     });
   });
+}
+
+/** The start-up banner: where to connect, what the server holds, and on the first start the passwords. */
+function banner(station: Station, configPath: string, logPath: string | null, ports: BoundPorts, firstRun: FirstRun | null): string {
+  const { engine } = station;
+  const config = engine.config;
+  const weak = config.server.source_password === 'hackme';
+  const fresh = firstRun
+    ? [
+        `  First start: created ${configPath}`,
+        `  Source password      ${firstRun.sourcePassword}  (user "${config.server.source_user || 'any'}")`,
+        `  Admin password       ${firstRun.adminPassword}  (user "${config.admin.user}"; studio and /admin/)`,
+        `  Music folder         ${resolve(dirname(configPath), config.playlist.directory)}`,
+        '  (the passwords are in config.hcl; this is the only time they are printed)',
+      ]
+    : [];
+  return [
+    '',
+    `  Cycast Studio ${SERVER_VERSION}: ${config.metadata.station_name}`,
+    `  Config               ${configPath}`,
+    ...(logPath ? [`  Log file             ${logPath}`] : []),
+    ...describePlan(config, ports),
+    `  Holds                ${engine.limits.listeners} listeners, ${engine.limits.sources} live sources (limits block; open-file limit ${descriptorLimit()})`,
+    ...fresh,
+    ...(weak ? ['  WARNING: the source password is still "hackme": change server.source_password'] : []),
+    '',
+    '  Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
 }
 
 export function runCheck(configPath: string): number {

@@ -4,7 +4,7 @@
 import { dirname } from 'node:path';
 import type { CycastConfig } from '../src-shared/config/schema.js';
 import { Engine, formatLogLine, Logger, RotatingLogFile, type BoundPorts, type Clock } from './engine/index.js';
-import { DEMO_TRACKS, OGG_SILENCE, RENDERER_DIR } from './paths.js';
+import { ASSETS_DIR, DEMO_TRACKS, OGG_SILENCE, RENDERER_DIR } from './paths.js';
 import { StudioService } from './studio/service.js';
 import { attachStudioHttp } from './web/studio-http.js';
 
@@ -32,6 +32,7 @@ export class Station {
       clock: opts.clock,
       demoTracks: opts.demoTracks ?? DEMO_TRACKS,
       oggSilence: OGG_SILENCE,
+      assetsDir: ASSETS_DIR,
     });
     this.studio = new StudioService(this.engine, opts.configPath, opts.desktop ?? false);
     attachStudioHttp(this.engine, this.studio, opts.rendererDir ?? RENDERER_DIR);

@@ -27,18 +27,11 @@ import { handleConnection } from './net/router.js';
 import { Links } from './net/links.js';
 import { linkHost } from './net/link-host.js';
 import type { DropReason, Listener } from './stream/broadcaster.js';
+import type { EngineEvents } from './stream/events.js';
 import { Mount } from './stream/mount.js';
 import { dynamicMountConfig, MountRegistry } from './stream/registry.js';
 
-export interface EngineEvents {
-  'source-connect': [mount: Mount];
-  'source-disconnect': [mount: Mount, reason: string];
-  'listener-connect': [mount: Mount, listener: Listener];
-  'listener-disconnect': [mount: Mount, listener: Listener, reason: DropReason];
-  title: [mount: Mount];
-  'playlist-change': [mount: Mount];
-  'autodj-state': [mount: Mount];
-}
+export type { EngineEvents } from './stream/events.js';
 
 export interface EngineOptions {
   /** folder relative paths in the config are resolved against (config.hcl's folder) */
@@ -49,6 +42,8 @@ export interface EngineOptions {
   demoTracks?: string[];
   /** Ogg silence for Ogg mounts with nothing playable */
   oggSilence?: string;
+  /** the public pages' script, style sheet and favicon (assets/ of the package) */
+  assetsDir?: string;
 }
 
 export class Engine extends EventEmitter<EngineEvents> {
@@ -103,7 +98,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const m of config.mounts) this.mounts.add(this.createMount(m));
     this.on('source-connect', (m) => this.autodj.of(m)?.goLive());
     this.on('source-disconnect', (m) => this.autodj.of(m)?.liveEnded(this.config.playlist.resume_delay));
-    this.http = createHttpServer(createHttpHandler(this.httpContext()));
+    this.http = createHttpServer(createHttpHandler(this.httpContext(options.assetsDir ?? '')));
     this.http.headersTimeout = config.advanced.header_timeout * 1000;
     this.http.requestTimeout = 30_000;
     this.http.keepAliveTimeout = 5_000;
@@ -175,8 +170,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** The view of the engine that pages and admin commands get. */
-  private httpContext(): HttpContext {
+  private httpContext(assetsDir: string): HttpContext {
     return {
+      assetsDir,
+      on: (event, fn) => void this.on(event, fn as never),
       config: () => this.config,
       log: this.log,
       mounts: this.mounts,

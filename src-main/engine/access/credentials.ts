@@ -2,6 +2,9 @@
 // PUT, SHOUTcast's password line), admin pages and metadata updates, SHOUTcast's admin.cgi and the studio.
 // It compares in constant time, applies the login guard's slow-down for that kind of login, and logs an
 // address once when it starts being slowed down.
+//
+// access/ holds this check, the login guard, kick bans and trusted-proxy addresses. It may import protocol/
+// and log/ only.
 
 import type { CycastConfig, MountConfig } from '../../../src-shared/config/schema.js';
 import type { Logger } from '../log/log.js';

@@ -17,6 +17,7 @@ import { json, refuseHttp, send } from './respond.js';
 import { apiStats, apiStatus, icestats, prometheusMetrics } from './status.js';
 import { statusPage } from './status-page.js';
 import { serveStreamlist } from './streamlist.js';
+import { createPublicPages, type PublicPages } from './public-pages.js';
 
 function playlistFile(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, m: Mount, kind: 'm3u' | 'pls'): void {
   const host = lineSafe(req.headers.host ?? `127.0.0.1:${ctx.listenPort()}`, 255).replace(/[^A-Za-z0-9.:[\]-]/g, '');
@@ -30,8 +31,9 @@ function playlistFile(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
 }
 
 /** The built-in pages (GET and HEAD only). */
-function page(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, path: string, q: Map<string, string>): void {
-  if (path === '/' || path === '/index.html' || path === '/status.xsl') {
+function page(ctx: HttpContext, pub: PublicPages, req: IncomingMessage, res: ServerResponse, path: string, q: Map<string, string>): void {
+  if (pub.serve(req, res, path, q)) return;
+  if (path === '/status' || path === '/status.xsl') {
     return send(res, 200, 'text/html; charset=utf-8', statusPage(ctx), { 'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'" });
   }
   if (path === '/api/status') return json(res, 200, apiStatus(ctx));
@@ -50,7 +52,7 @@ function page(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, path:
   refuseHttp(res, 'http.not-found', { path: lineSafe(path, 200) }, CORS_HEADERS);
 }
 
-function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): void {
+function handle(ctx: HttpContext, pub: PublicPages, req: IncomingMessage, res: ServerResponse): void {
   const url = req.url ?? '/';
   const qi = url.indexOf('?');
   let path: string;
@@ -71,14 +73,15 @@ function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): vo
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return refuseHttp(res, 'http.method', { method: lineSafe(req.method ?? '', 20) }, { Allow: 'GET, HEAD, OPTIONS' });
-  page(ctx, req, res, path, parseQuery(qi < 0 ? '' : url.slice(qi + 1)));
+  page(ctx, pub, req, res, path, parseQuery(qi < 0 ? '' : url.slice(qi + 1)));
 }
 
 export function createHttpHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const pub = createPublicPages(ctx);
   // a bug in one page must cost that request, never the server
   return (req, res) => {
     try {
-      handle(ctx, req, res);
+      handle(ctx, pub, req, res);
     } catch (e) {
       ctx.log.error(`${req.method} ${redactSecrets(req.url ?? '')} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) refuseHttp(res, 'http.internal');

@@ -8,11 +8,15 @@ import type { Feeder } from '../autodj/feeder.js';
 import type { Logger } from '../log/log.js';
 import type { MountRegistry } from '../stream/registry.js';
 import type { EngineCounters } from '../stream/counters.js';
+import type { OnEngineEvent } from '../stream/events.js';
 
 /** A handler for a path prefix, served on the engine's ports (the studio's web adapter registers one). */
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface HttpContext {
+  /** the package's assets/ (the public pages' script, style sheet and favicon) */
+  readonly assetsDir: string;
+  on: OnEngineEvent;
   config(): CycastConfig;
   readonly log: Logger;
   readonly mounts: MountRegistry;

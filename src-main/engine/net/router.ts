@@ -14,6 +14,9 @@ import { handleListener } from './listener.js';
 import { refuse } from './reply.js';
 import { handleHttpSource, handleShoutcastSource } from './source.js';
 
+/** Resets and the like while the head is read: the 'close' that follows cleans up. */
+const ignoreErrors = (): void => {};
+
 export function handleConnection(ctx: NetContext, socket: Socket, shoutcastPort: boolean): void {
   const peer = socket.remoteAddress ?? '?';
   const pending = ctx.gate.admit(socket, peer, ctx.config().advanced.header_timeout * 1000);
@@ -44,9 +47,6 @@ export function handleConnection(ctx: NetContext, socket: Socket, shoutcastPort:
     ctx.log.debug(`${peer}: no complete request within ${pending.crowded ? `${pending.deadlineMs} ms (crowded)` : `${ctx.config().advanced.header_timeout}s`}, closed`);
     refuse(socket, 'head.timeout');
   };
-  const onError = (): void => {
-    // resets and the like: the 'close' that follows cleans up
-  };
   const onData = (data: Buffer): void => {
     const searched = buf.length;
     buf = buf.length ? Buffer.concat([buf, data]) : data;
@@ -70,44 +70,46 @@ export function handleConnection(ctx: NetContext, socket: Socket, shoutcastPort:
     }
     if (end < 0) return;
     done();
-    route(buf, end);
-  };
-  const route = (all: Buffer, end: number): void => {
-    let head;
-    try {
-      head = parseHead(all, end);
-    } catch (e) {
-      const err = e as HeadError;
-      ctx.log.debug(`${peer}: bad request (${err.message})`);
-      if (err.status === 505) refuse(socket, 'head.version');
-      else refuse(socket, 'head.malformed', { why: err.message });
-      return;
-    }
-    const ip = ctx.clientAddress(peer, (n) => head.headers.get(n));
-    if (ctx.config().advanced.verbose_logging) {
-      ctx.log.debug(`${ip}:${socket.remotePort} ${head.method} ${redactSecrets(head.target)} (${head.headers.get('user-agent') ?? 'no user agent'})`);
-    }
-    if (!ctx.isPageRoute(head.path) && (head.method === 'SOURCE' || head.method === 'PUT')) {
-      handleHttpSource(ctx, socket, ip, head, all.subarray(end));
-      return;
-    }
-    if (head.method === 'OPTIONS' && head.target === '*') {
-      // libshout's TLS upgrade probe: Icecast closes it without an answer, and libshout moves on
-      socket.destroy();
-      return;
-    }
-    const mount = ctx.mounts.get(head.path);
-    if (mount && (head.method === 'GET' || head.method === 'HEAD')) {
-      handleListener(ctx, socket, ip, mount, head);
-      return;
-    }
-    // hand everything else to the http.Server, with the bytes read so far put back
-    socket.off('error', onError);
-    socket.unshift(all);
-    ctx.toHttp(socket);
+    route(ctx, socket, peer, buf, end);
   };
   socket.on('data', onData);
   socket.on('end', onEnd);
   socket.on('close', done);
-  socket.on('error', onError);
+  socket.on('error', ignoreErrors);
+}
+
+/** A complete request head: a source, a listener, or a page for the http.Server. */
+function route(ctx: NetContext, socket: Socket, peer: string, all: Buffer, end: number): void {
+  let head;
+  try {
+    head = parseHead(all, end);
+  } catch (e) {
+    const err = e as HeadError;
+    ctx.log.debug(`${peer}: bad request (${err.message})`);
+    if (err.status === 505) refuse(socket, 'head.version');
+    else refuse(socket, 'head.malformed', { why: err.message });
+    return;
+  }
+  const ip = ctx.clientAddress(peer, (n) => head.headers.get(n));
+  if (ctx.config().advanced.verbose_logging) {
+    ctx.log.debug(`${ip}:${socket.remotePort} ${head.method} ${redactSecrets(head.target)} (${head.headers.get('user-agent') ?? 'no user agent'})`);
+  }
+  if (!ctx.isPageRoute(head.path) && (head.method === 'SOURCE' || head.method === 'PUT')) {
+    handleHttpSource(ctx, socket, ip, head, all.subarray(end));
+    return;
+  }
+  if (head.method === 'OPTIONS' && head.target === '*') {
+    // libshout's TLS upgrade probe: Icecast closes it without an answer, and libshout moves on
+    socket.destroy();
+    return;
+  }
+  const mount = ctx.mounts.get(head.path);
+  if (mount && (head.method === 'GET' || head.method === 'HEAD')) {
+    handleListener(ctx, socket, ip, mount, head);
+    return;
+  }
+  // hand everything else to the http.Server, with the bytes read so far put back
+  socket.off('error', ignoreErrors);
+  socket.unshift(all);
+  ctx.toHttp(socket);
 }

@@ -1,6 +1,9 @@
 // The mounts of a running engine, in config order (the main mount first), then the dynamic mounts sources
 // created on paths the config does not name. Lookup is by path; totals are computed here so every status
 // document counts the same way.
+//
+// stream/ is the hot path: the ring, the broadcaster, the mount and this registry. It may import protocol/
+// and log/ only; nothing here knows about sockets being accepted, logins or pages.
 
 import type { MountConfig } from '../../../src-shared/config/schema.js';
 import type { Mount } from './mount.js';
