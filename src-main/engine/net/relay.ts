@@ -194,10 +194,11 @@ export class Relay {
     const metaint = Number.parseInt(headers.get('icy-metaint') ?? '0', 10);
     const icy = metaint > 0 && metaint <= 1 << 20 ? new IcyReader(metaint, feed, (title, url) => m.setTitle(title, url, 'live')) : null;
     const chunked = (headers.get('transfer-encoding') ?? '').toLowerCase() === 'chunked' ? new ChunkedDecoder() : null;
+    const take = (d: Buffer): void => (icy ? icy.push(d) : feed(d));
     const onData = (d: Buffer): void => {
-      const parts = chunked ? chunked.push(d) : [d];
-      for (const p of parts) (icy ? icy.push(p) : feed(p));
-      if (chunked?.error) s.destroy();
+      if (!chunked) return take(d);
+      for (const p of chunked.push(d)) take(p);
+      if (chunked.error) s.destroy();
     };
     s.on('data', onData);
     if (rest.length) onData(rest);
