@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { MpegFramer } from '../../src-main/engine/protocol/framing/mpeg.js';
 import { decode, fixture, makeTrack } from '../helpers/audio.js';
 import { ICE_ADMIN, ICE_SOURCE_PW, iceSources, startIcecast, type Icecast } from '../helpers/icecast.js';
-import { basic, ffmpegSource, kill, listen, pacedSource, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
+import { ADMIN, basic, ffmpegSource, kill, listen, pacedSource, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
 
 function tmp(name: string): string {
   const d = join(tmpdir(), `cycast-link-${process.pid}-${name}`);
@@ -94,6 +94,13 @@ describe('push outputs to icecast2', () => {
     const back = Date.now() - downAt;
     assert.ok(back < 10_000, `back after ${back} ms`);
     await waitFor(async () => (await iceSources(ice)).has('/live'), 3000, 'mount /live at icecast2 again');
+    // a title set on our side reaches icecast2 as UTF-8
+    const utf8 = 'Café – Ünïcode ♫';
+    const r2 = await fetch(srv.url(`/admin/metadata?mount=/stream&mode=updinfo&song=${encodeURIComponent(utf8)}`), { headers: { Authorization: basic(ADMIN.user, ADMIN.password) } });
+    assert.equal(r2.status, 200);
+    // (icecast2's status-json writes characters past Latin-1 as XML character references)
+    const unref = (t: unknown): string => String(t).replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
+    await waitFor(async () => unref((await iceSources(ice)).get('/live')?.title) === utf8, 5000, 'UTF-8 title at icecast2');
   });
 
   it('pushes an Ogg mount that decodes for a late joiner at icecast2, and shows the Ogg source title in our status', async () => {
