@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { checkConfigText } from '../../src-main/config/load.js';
+import { planConfigChange } from '../../src-main/engine/config-change.js';
 import { Backoff } from '../../src-main/engine/net/backoff.js';
 import { redactUrl } from '../../src-main/engine/net/links.js';
 import { classifyIcecastRefusal } from '../../src-main/engine/net/output.js';
@@ -127,6 +128,18 @@ describe('output and relay config', () => {
     assert.match(msgs, /relay "\/r".url must be an http:\/\/ URL/);
     assert.match(msgs, /relay "\/admin": the mount path cannot be \/admin/);
     assert.doesNotMatch(msgs, /secret123/);
+  });
+
+  it('lists added, changed and removed outputs and relays in the apply preview, without their URLs', () => {
+    const a = checkConfigText(`${base}output "a" {\n  mount = "/stream"\n  url = "icecast://source:pw1@h:8000/x"\n}\noutput "gone" {\n  mount = "/stream"\n  url = "icecast://source:pw@h:8000/y"\n}\nrelay "/r" {\n  url = "http://u/r"\n}\n`).config!;
+    const b = checkConfigText(`${base}output "a" {\n  mount = "/stream"\n  url = "icecast://source:pw2@h:8000/x"\n}\nrelay "/r" {\n  url = "http://u/r"\n  format = "ogg"\n}\nrelay "/new" {\n  url = "http://u/n"\n}\n`).config!;
+    const changes = planConfigChange(a, b, (p) => (p === '/r' ? { listeners: 3, live: true } : undefined));
+    const by = new Map(changes.map((c) => [c.path, c]));
+    assert.match(by.get('output "a"')!.effect, /reconnects/);
+    assert.equal(by.get('output "gone"')!.to, '"removed"');
+    assert.equal(by.get('relay "/r".format')!.disconnectsListeners, 3);
+    assert.equal(by.get('relay "/new"')!.to, '"added"');
+    assert.doesNotMatch(JSON.stringify(changes), /pw1|pw2/);
   });
 
   it('hides passwords when showing URLs', () => {
