@@ -280,6 +280,23 @@ describe('hostile or unusual peers', () => {
     assert.ok(srv.engine.mounts.has('/loop') && srv.engine.mounts.has('/huge'), 'relay mounts exist while their upstream is away');
   });
 
+  it('a relay whose upstream sends no audio frames is dropped, and ICY blocks at their largest do not break it', async () => {
+    // 100 blocks of 4080 bytes of metadata between 16-byte pieces of zeros: never one MPEG frame
+    const junk = Buffer.concat(Array.from({ length: 100 }, () => Buffer.concat([Buffer.alloc(16), Buffer.from([255]), Buffer.alloc(4080, 0x41)])));
+    // then 16-byte pieces of zeros, each followed by an empty block: 340 KB more without a frame
+    const zeros = Buffer.concat(Array.from({ length: 4000 }, () => Buffer.concat([Buffer.alloc(16), Buffer.from([0])])));
+    const up = await peer((s) => {
+      s.write('ICY 200 OK\r\nicy-metaint: 16\r\nContent-Type: audio/mpeg\r\n\r\n');
+      s.write(junk);
+      for (let i = 0; i < 5; i++) s.write(zeros);
+    });
+    cleanup.push(up.close);
+    const srv = await startServer(`relay "/junk" {\n  url = "http://127.0.0.1:${up.port}/x"\n}\n`);
+    cleanup.push(() => srv.stop());
+    await waitFor(() => /without one mp3 frame/.test(relayOf(srv, '/junk').reason), 10_000, 'junk upstream dropped');
+    assert.equal(relayOf(srv, '/junk').state, 'retrying');
+  });
+
   it('falls back to SOURCE for a server that refuses PUT', async () => {
     const methods: string[] = [];
     const old = await peer((s, head) => {

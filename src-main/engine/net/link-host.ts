@@ -33,8 +33,10 @@ export interface LinkHost {
   dropRelayMount(m: Mount): void;
   /** Puts a relay on air as the mount's live source; null if another source is live there. */
   relayOnAir(m: Mount, src: RelaySource): LiveSource | null;
-  /** Feeds relayed audio into the mount (through its framer). */
-  relayFeed(m: Mount, live: LiveSource, data: Buffer): void;
+  /** Feeds relayed audio into the mount (through its framer); returns the whole frames it completed. */
+  relayFeed(m: Mount, live: LiveSource, data: Buffer): number;
+  /** Bytes the mount's framer has thrown away as not audio since the relay went on air. */
+  skippedBytes(m: Mount): number;
   /** Takes the relay off air (the AutoDJ, if any, resumes). */
   relayOffAir(m: Mount, live: LiveSource, reason: string): void;
   /** Attaches a socket as a listener of the mount, starting at the burst point (Ogg: headers first). */
@@ -88,10 +90,11 @@ export function linkHost(ctx: NetContext, events: LinkEvents): LinkHost {
       return live;
     },
     relayFeed(m, live, data) {
-      if (m.source !== live) return;
+      if (m.source !== live) return 0;
       live.bytesIn += data.length;
-      m.feed(data);
+      return m.feed(data);
     },
+    skippedBytes: (m) => m.framer.skippedBytes,
     relayOffAir(m, live, reason) {
       if (m.source !== live) return;
       m.detachSource(live);

@@ -20,6 +20,8 @@ const HANDSHAKE_MS = 10_000;
 /** an on-demand relay whose last listener left hangs up after this */
 const ON_DEMAND_LINGER_MS = 2000;
 const MAX_ANSWER = 1024;
+/** an upstream that sent this much without one frame of the mount's format is not sending that format */
+const MAX_GARBAGE_BYTES = 256 * 1024;
 
 export class Relay {
   readonly status: LinkStatus = { state: 'off', since: Date.now(), retryAt: 0, reason: '', lastAnswer: '', bytes: 0, connects: 0 };
@@ -163,7 +165,7 @@ export class Relay {
         genre: head.headers.get('icy-genre') ?? '',
         url: head.headers.get('icy-url') ?? '',
         bitrate: Number.parseInt(head.headers.get('icy-br') ?? '0', 10) || 0,
-        disconnect: () => fail('kicked by an admin'),
+        disconnect: () => fail('disconnected by an admin'),
       };
       const live = this.host.relayOnAir(m, src);
       if (!live) return fail(`mount ${this.path} has another live source`);
@@ -171,7 +173,7 @@ export class Relay {
       onAir = live;
       this.mount = m;
       this.currentUrl = url;
-      this.stream(s, m, live, head.headers, buf.subarray(head.length));
+      this.stream(s, m, live, head.headers, buf.subarray(head.length), fail);
     };
     s.on('data', onHead);
     s.on('timeout', () => fail(onAir ? `nothing received for ${Math.round(s.timeout! / 1000)}s` : `no answer from ${u.host}:${port} within ${HANDSHAKE_MS / 1000}s`));
@@ -182,14 +184,18 @@ export class Relay {
     });
   }
 
-  private stream(s: Socket, m: Mount, live: LiveSource, headers: Map<string, string>, rest: Buffer): void {
+  private stream(s: Socket, m: Mount, live: LiveSource, headers: Map<string, string>, rest: Buffer, fail: (why: string) => void): void {
     this.backoff.connected();
     this.setState('on-air', '');
     s.setTimeout(this.host.sourceTimeoutMs());
     this.host.log.info(`relay ${this.path}: on air from ${this.currentUrl.replace(/\/\/[^@/]*@/, '//***@')} (${m.contentType})`);
+    let frames = 0;
+    let got = 0;
     const feed = (d: Buffer): void => {
       this.status.bytes += d.length;
-      this.host.relayFeed(m, live, d);
+      got += d.length;
+      frames += this.host.relayFeed(m, live, d);
+      if (frames === 0 && this.host.skippedBytes(m) > MAX_GARBAGE_BYTES) fail(`${got} bytes from the upstream without one ${m.format} frame (not ${m.format} audio?)`);
     };
     const metaint = Number.parseInt(headers.get('icy-metaint') ?? '0', 10);
     const icy = metaint > 0 && metaint <= 1 << 20 ? new IcyReader(metaint, feed, (title, url) => m.setTitle(title, url, 'live')) : null;
