@@ -40,8 +40,9 @@ after(async () => {
 describe('push outputs to icecast2', () => {
   it('sends clean real-time MP3 with our titles, survives AutoDJ -> live -> AutoDJ and an icecast2 restart, and says when the password is wrong', async () => {
     const music = tmp('out');
-    makeTrack(join(music, 'a.mp3'), { seconds: 6, title: 'Auto One', artist: 'AutoDJ' });
-    makeTrack(join(music, 'b.mp3'), { seconds: 6, title: 'Auto Two', artist: 'AutoDJ' });
+    // long enough that no track change races the title checks at the end (the newest title wins)
+    makeTrack(join(music, 'a.mp3'), { seconds: 30, title: 'Auto One', artist: 'AutoDJ' });
+    makeTrack(join(music, 'b.mp3'), { seconds: 30, title: 'Auto Two', artist: 'AutoDJ' });
     let ice: Icecast = await startIcecast();
     cleanup.push(() => ice.stop());
     const srv = await startServer(
