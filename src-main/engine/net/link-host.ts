@@ -35,6 +35,10 @@ export interface LinkHost {
   relayOnAir(m: Mount, src: RelaySource): LiveSource | null;
   /** Feeds relayed audio into the mount (through its framer); returns the whole frames it completed. */
   relayFeed(m: Mount, live: LiveSource, data: Buffer): number;
+  /** A title from the relay's upstream (ICY); Ogg titles come from the stream's comments by themselves. */
+  relayTitle(m: Mount, live: LiveSource, title: string, url: string): void;
+  /** Listeners on the mount at `path` now (0 if there is none). */
+  listenerCount(path: string): number;
   /** Bytes the mount's framer has thrown away as not audio since the relay went on air. */
   skippedBytes(m: Mount): number;
   /** Takes the relay off air (the AutoDJ, if any, resumes). */
@@ -59,8 +63,10 @@ export interface LinkEvents {
 /**
  * The LinkHost over the engine. Used: ctx.log, ctx.mounts, ctx.config().advanced.source_timeout,
  * ctx.openDynamicMount / closeDynamicMount, ctx.counters.sourceConnections, ctx.sourceOnAir / sourceLeft,
- * ctx.listenerJoined, ctx.nextId; Mount.attachSource / detachSource / feed / listenerJoined / burstStart /
- * oggHeaders / broadcaster.add / broadcaster.remove; the title and listener events.
+ * ctx.listenerJoined, ctx.nextId; Mount.source / attachSource / detachSource / feed / setTitle / framer.skippedBytes /
+ * listenerJoined / burstStart / oggHeaders / broadcaster.add / remove / count; the title and listener events.
+ * (Outputs and relays also read a mount's public description: path, format, contentType, description, title,
+ * measuredBitrate, config.queue_size.)
  */
 export function linkHost(ctx: NetContext, events: LinkEvents): LinkHost {
   return {
@@ -94,6 +100,10 @@ export function linkHost(ctx: NetContext, events: LinkEvents): LinkHost {
       live.bytesIn += data.length;
       return m.feed(data);
     },
+    relayTitle(m, live, title, url) {
+      if (m.source === live) m.setTitle(title, url, 'live');
+    },
+    listenerCount: (path) => ctx.mounts.get(path)?.broadcaster.count ?? 0,
     skippedBytes: (m) => m.framer.skippedBytes,
     relayOffAir(m, live, reason) {
       if (m.source !== live) return;

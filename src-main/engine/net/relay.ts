@@ -58,7 +58,7 @@ export class Relay {
       if (m.path === this.path) this.listenersChanged();
     });
     if (this.config.on_demand) this.setState('idle', 'on demand: connects when a listener tunes in');
-    if (!this.config.on_demand || this.mount.broadcaster.count > 0) this.attempt(this.config.url, 0);
+    if (!this.config.on_demand || this.host.listenerCount(this.path) > 0) this.attempt(this.config.url, 0);
   }
 
   /** Stops relaying; `removeMount`: also drop the mount this relay made (the relay left the config). */
@@ -75,12 +75,12 @@ export class Relay {
   }
 
   private wanted(): boolean {
-    return this.running && (!this.config.on_demand || (this.host.mount(this.path)?.broadcaster.count ?? 0) > 0);
+    return this.running && (!this.config.on_demand || this.host.listenerCount(this.path) > 0);
   }
 
   private listenersChanged(): void {
     if (!this.config.on_demand || !this.running) return;
-    const n = this.host.mount(this.path)?.broadcaster.count ?? 0;
+    const n = this.host.listenerCount(this.path);
     if (n > 0) {
       if (this.lingerTimer) clearTimeout(this.lingerTimer);
       this.lingerTimer = null;
@@ -198,7 +198,7 @@ export class Relay {
       if (frames === 0 && this.host.skippedBytes(m) > MAX_GARBAGE_BYTES) fail(`${got} bytes from the upstream without one ${m.format} frame (not ${m.format} audio?)`);
     };
     const metaint = Number.parseInt(headers.get('icy-metaint') ?? '0', 10);
-    const icy = metaint > 0 && metaint <= 1 << 20 ? new IcyReader(metaint, feed, (title, url) => m.setTitle(title, url, 'live')) : null;
+    const icy = metaint > 0 && metaint <= 1 << 20 ? new IcyReader(metaint, feed, (title, url) => this.host.relayTitle(m, live, title, url)) : null;
     const chunked = (headers.get('transfer-encoding') ?? '').toLowerCase() === 'chunked' ? new ChunkedDecoder() : null;
     const take = (d: Buffer): void => (icy ? icy.push(d) : feed(d));
     const onData = (d: Buffer): void => {
