@@ -65,6 +65,11 @@ playlist {
   # connection blips reconnects without the playlist cutting in. The playlist then moves on to the
   # next track rather than resuming the one the DJ interrupted.
   resume_delay = 3
+
+  # Folders the studio's "Add from the server's disk" may browse and add from, besides each mount's
+  # music folder (always allowed). Relative to this file; "~" is your home folder; folders that do
+  # not exist are left out. The server refuses to list anything else.
+  allowed_folders = ["~/Music"]
 }
 
 broadcaster {
@@ -112,7 +117,7 @@ advanced {
   # Most listeners at once over all mounts; 0 means no limit. Over it, new listeners get 503.
   max_listeners = 0
 
-  # Seconds a source may send nothing before it is dropped.
+  # Seconds a source may send nothing, or nothing playable (only tags or garbage), before it is dropped.
   source_timeout = 10.0
 
   # Seconds a client has to send its complete request head.

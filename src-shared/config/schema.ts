@@ -29,6 +29,7 @@ export interface PlaylistConfig {
   extensions: string[];
   file: string;
   resume_delay: number;
+  allowed_folders: string[];
 }
 
 export interface BroadcasterConfig {
@@ -249,6 +250,9 @@ const nonEmpty = (v: string): string | undefined => (v.length > 0 ? undefined : 
 const extension = (v: string[]): string | undefined =>
   v.every((e) => /^\.[A-Za-z0-9]+$/.test(e)) ? undefined : 'must be a list of extensions like [".mp3", ".ogg"]';
 
+const folderList = (v: string[]): string | undefined =>
+  v.every((f) => f.length > 0 && f.length <= 4096 && !/[\u0000-\u001f]/.test(f)) ? undefined : 'must be a list of folder paths, like ["~/Music", "/srv/crates"]';
+
 const hostCheck = (v: string): string | undefined =>
   v.length > 0 && !/\s/.test(v) ? undefined : 'must be an IP address or host name, like "0.0.0.0"';
 
@@ -283,6 +287,7 @@ export const SCHEMA = {
     extensions: { type: 'string[]', default: ['.mp3', '.ogg'], check: extension, doc: 'File extensions taken from the music folder.' },
     file: { type: 'string', default: 'playlist.m3u8', check: plainFileName, doc: 'The playlist, saved as M3U8 beside config.hcl (other mounts: playlist-NAME.m3u8).' },
     resume_delay: { type: 'number', default: 3, min: 0, max: 300, doc: 'Seconds after a live source leaves before the playlist resumes (silence meanwhile), so a DJ whose connection blips takes over again without the playlist cutting in.' },
+    allowed_folders: { type: 'string[]', default: ['~/Music'], check: folderList, doc: 'Folders the studio\'s "Add from the server\'s disk" may browse and add from, besides each mount\'s music folder (always allowed). Relative to config.hcl; "~" is the home folder; folders that do not exist are left out.' },
   },
   broadcaster: {
     chunk_size: { type: 'integer', default: 8192, min: 1024, max: 65536, doc: 'Largest piece of audio, in bytes, stored in the stream buffer as one chunk; bigger source writes are split at frame boundaries.' },
@@ -305,7 +310,7 @@ export const SCHEMA = {
   },
   advanced: {
     max_listeners: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners at once over all mounts; 0: no limit. Over it, new listeners get 503.' },
-    source_timeout: { type: 'number', default: 10, min: 1, max: 3600, doc: 'Seconds a connected source may send nothing before it is dropped.' },
+    source_timeout: { type: 'number', default: 10, min: 1, max: 3600, doc: 'Seconds a connected source may send nothing, or nothing playable (only tags or garbage), before it is dropped.' },
     header_timeout: { type: 'number', default: 10, min: 1, max: 300, doc: 'Seconds a client has to send its complete request head.' },
     verbose_logging: { type: 'boolean', default: false, doc: 'Log every request and more detail per connection.' },
     enable_stats: { type: 'boolean', default: true, doc: 'Serve /api/stats.' },

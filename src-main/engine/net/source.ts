@@ -246,8 +246,13 @@ function startSource(
   socket.setTimeout(timeoutS * 1000);
   let reason = 'disconnected';
   let framesSeen = 0;
+  // bytes keep the socket timeout at bay, but only frames are audio: a source that sends tags and garbage
+  // (a tag claiming 256 MiB, say) for source_timeout seconds is as silent as one that sends nothing
+  let lastAudioAt = performance.now();
+  let bytesAtLastAudio = 0;
   const onData = (d: Buffer): void => {
     info.bytesIn += d.length;
+    const before = framesSeen;
     if (chunked) {
       for (const part of chunked.push(d)) framesSeen += mount.feed(part);
       if (chunked.error || chunked.done) {
@@ -258,6 +263,12 @@ function startSource(
     } else framesSeen += mount.feed(d);
     if (framesSeen === 0 && mount.framer.skippedBytes > MAX_GARBAGE_BYTES) {
       reason = `dropped: ${info.bytesIn} bytes without one ${mount.format} frame (not ${mount.format} audio?)`;
+      socket.destroy();
+    } else if (framesSeen > before) {
+      lastAudioAt = performance.now();
+      bytesAtLastAudio = info.bytesIn;
+    } else if (performance.now() - lastAudioAt > timeoutS * 1000) {
+      reason = `dropped: no playable ${mount.format} audio for ${timeoutS}s (${info.bytesIn - bytesAtLastAudio} bytes of tags or garbage)`;
       socket.destroy();
     }
   };
