@@ -9,8 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ICE_SOURCE_PW, startIcecast, type Icecast } from '../helpers/icecast.js';
 import { freePort, waitFor } from '../helpers/server.js';
-import { ADMIN } from '../helpers/server.js';
-import { launchBrowser, screenshot, startStudio, type StudioServer } from '../helpers/studio.js';
+import { horizontalOverflow, launchBrowser, screenshot, smallTargets, startStudio, studioPage, VIEWPORTS, type StudioServer } from '../helpers/studio.js';
 
 describe('Outputs view', () => {
   let browser: Browser;
@@ -29,10 +28,7 @@ describe('Outputs view', () => {
         `relay "/news" {\n  url = "http://127.0.0.1:${closed}/news"\n}\n`,
     );
     browser = await launchBrowser();
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, httpCredentials: { username: ADMIN.user, password: ADMIN.password } });
-    page = await ctx.newPage();
-    await page.goto(srv.url('/studio/'));
-    await page.getByTestId('onair-lamp').waitFor();
+    page = await studioPage(browser, srv, VIEWPORTS.phone);
   });
   after(async () => {
     await browser?.close();
@@ -41,7 +37,9 @@ describe('Outputs view', () => {
   });
 
   it('shows on air, refused with the reason, retrying in N s, and the remote answer, within 390 px', async () => {
-    await page.locator('nav.sidebar button', { hasText: 'Outputs' }).click();
+    // on a phone the sixth view sits under the tab bar's "More"
+    await page.locator('nav.tabbar button', { hasText: 'More' }).click();
+    await page.getByRole('menuitem', { name: /Outputs/ }).click();
     const panel = page.getByTestId('outputs-panel');
     await panel.getByText('refused: wrong user name or password', { exact: false }).waitFor({ timeout: 8000 });
     await panel.getByText('on air', { exact: true }).waitFor({ timeout: 8000 });
@@ -58,6 +56,8 @@ describe('Outputs view', () => {
     const overflow = await panel.evaluate(measure);
     assert.deepEqual(overflow.wide, []);
     assert.ok(overflow.panel <= 390, `the panel ends at ${overflow.panel} px`);
+    assert.deepEqual(await horizontalOverflow(page), []);
+    assert.deepEqual(await smallTargets(page), [], 'touch targets');
     await screenshot(page, 'outputs-390');
   });
 
