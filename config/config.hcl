@@ -150,6 +150,11 @@ admin {
   # Host names the studio answers to besides this machine's addresses, localhost and server.host
   # (a browser request for another name is refused: no DNS rebinding). Add the names you use.
   allowed_hosts = []
+
+  # Icecast slaves (icecast2 with <master-server> pointed here) log in with these to list our mounts
+  # (/admin/streamlist.txt) and relay them: <master-username> and <master-password>. Empty: off.
+  relay_user     = "relay"
+  relay_password = ""
 }
 
 limits {
@@ -199,3 +204,21 @@ record {
   # Recordings older than this many days are deleted (0: kept for ever).
   keep_days = 90
 }
+# Send a mount to a hosted Icecast or SHOUTcast server, as an encoder would (Icecast 2.4+: PUT, with
+# SOURCE for older servers; SHOUTcast v1: the password goes to port + 1). Reconnects by itself (1 s,
+# doubling to 60 s); a wrong password or a taken mount is shown in the studio's Outputs view.
+# output "hosted" {
+#   mount = "/stream"
+#   url   = "icecast://source:PASSWORD@radio.example.org:8000/live"
+#   # url = "shoutcast://:PASSWORD@radio.example.org:8000"
+#   # optional, else the mount's own: name, description, genre, station_url, public, user_agent
+#   # enabled = false keeps it configured but off
+# }
+
+# Put another server's stream on a mount of this one (Icecast's <relay>). Titles come along (ICY, or
+# the Ogg comments); the mount exists while the upstream is away, so listeners can tune in.
+# relay "/news" {
+#   url       = "http://other.example:8000/news"
+#   on_demand = false   # true: connect only while the mount has listeners
+#   format    = "mp3"   # the relay mount's format ("mp3", "ogg", "aac"): the upstream must send it
+# }

@@ -5,6 +5,7 @@ import { ConfigPanel } from './views/ConfigPanel.js';
 import { Listeners } from './views/Listeners.js';
 import { LogPanel } from './views/LogPanel.js';
 import { OnAir } from './views/OnAir.js';
+import { OutputsPanel } from './views/OutputsPanel.js';
 import { PlaylistPanel } from './views/PlaylistPanel.js';
 import { RecordingsPanel } from './views/RecordingsPanel.js';
 
@@ -24,6 +25,7 @@ export const VIEWS: ViewEntry[] = [
   { id: 'config', label: 'Config', icon: '⚙', component: ConfigPanel },
   { id: 'log', label: 'Log', icon: '≡', component: LogPanel },
   { id: 'recordings', label: 'Recordings', icon: '●', component: RecordingsPanel },
+  { id: 'outputs', label: 'Outputs', icon: '⇪', component: OutputsPanel },
 ];
 
 /** Tabs the phone bar shows before the rest go under "More". */

@@ -17,7 +17,7 @@ export interface LogLine {
 export interface SourceView {
   ip: string;
   userAgent: string;
-  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast';
+  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast' | 'relay';
   contentType: string;
   connectedAt: number;
   bytesIn: number;
@@ -257,6 +257,43 @@ export interface RecordingsView {
   problems: { time: number; mount: string; message: string }[];
 }
 
+/** State of a push output or a pull relay, as the studio shows it. */
+export type LinkStateName = 'off' | 'connecting' | 'on-air' | 'retrying' | 'refused' | 'idle';
+
+interface LinkViewBase {
+  state: LinkStateName;
+  /** when the state began (ms since epoch) */
+  since: number;
+  /** retrying / refused: when the next attempt is due (ms since epoch), 0 if none */
+  retryAt: number;
+  reason: string;
+  /** the remote's last answer (status line and body, bounded) */
+  lastAnswer: string;
+  bytes: number;
+  connects: number;
+}
+
+/** A push output (`output "id" { }`): our mount sent to a remote Icecast or SHOUTcast server. */
+export interface OutputView extends LinkViewBase {
+  id: string;
+  mount: string;
+  /** the remote's URL without its password */
+  target: string;
+  enabled: boolean;
+}
+
+/** A pull relay (`relay "/path" { }`): another server's stream on a mount of ours. */
+export interface RelayView extends LinkViewBase {
+  mount: string;
+  upstream: string;
+  on_demand: boolean;
+}
+
+export interface LinksView {
+  outputs: OutputView[];
+  relays: RelayView[];
+}
+
 /** Commands: each returns a promise of its result; failures reject with a readable message. */
 export interface StudioCommands {
   snapshot(): Promise<StudioSnapshot>;
@@ -286,6 +323,10 @@ export interface StudioCommands {
   recordingDelete(id: string): Promise<boolean>;
   /** adds a recording to a mount's AutoDJ playlist (to rebroadcast it); the number of entries added */
   recordingToPlaylist(id: string, mount: string): Promise<number>;
+  /** outputs and relays with their state */
+  links(): Promise<LinksView>;
+  /** switches an output on or off until the next restart (the config's `enabled` is the default) */
+  setOutputEnabled(id: string, on: boolean): Promise<boolean>;
 }
 
 export type StudioMethod = keyof StudioCommands;
@@ -296,6 +337,7 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
   'recordingsList', 'recordingDelete', 'recordingToPlaylist',
+  'links', 'setOutputEnabled',
 ];
 
 /** Argument shapes, checked by every transport before a call reaches the service. */
@@ -322,6 +364,8 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   recordingsList: [],
   recordingDelete: ['string'],
   recordingToPlaylist: ['string', 'string'],
+  links: [],
+  setOutputEnabled: ['string', 'boolean'],
 };
 
 /** Checks a call's method and arguments; returns the reason it is refused, or null. */

@@ -12,6 +12,7 @@ const METHODS: StudioMethod[] = [
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
   'recordingsList', 'recordingDelete', 'recordingToPlaylist',
+  'links', 'setOutputEnabled',
 ];
 
 const api: Record<string, unknown> = {};

@@ -8,8 +8,8 @@ import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { checkConfigText } from '../config/load.js';
 import { SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
 import type {
-  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, KickResult, RecordingsView, ServerView,
-  StudioCommands, StudioEvent, StudioSnapshot,
+  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, KickResult, LinksView, RecordingsView,
+  ServerView, StudioCommands, StudioEvent, StudioSnapshot,
 } from '../../src-shared/studio-api.js';
 import { listenerView, mountView, playlistView } from './views.js';
 import { lanAddresses } from '../host.js';
@@ -194,6 +194,15 @@ export class StudioService implements StudioCommands {
 
   async skip(mount: string): Promise<boolean> {
     return this.engine.skip(mount);
+  }
+
+  async links(): Promise<LinksView> {
+    return this.engine.links.reports();
+  }
+
+  async setOutputEnabled(id: string, on: boolean): Promise<boolean> {
+    if (!this.engine.links.setOutputEnabled(id, on)) throw new StudioError(`there is no output "${id}"`);
+    return true;
   }
 
   async kickSource(mount: string): Promise<KickResult> {
