@@ -210,8 +210,8 @@ describe('studio UI in Chromium', () => {
     const row = table.locator('.vrow', { hasText: 'KickTarget/1.0' });
     await row.waitFor();
     await row.getByRole('button', { name: 'Kick' }).click();
-    await confirm(page, /Kick listener 127\.0\.0\.1/, true);
-    await page.getByTestId('toast').filter({ hasText: 'Listener 127.0.0.1 kicked' }).waitFor({ timeout: 3000 });
+    await confirm(page, /Kick listener 127\.0\.4\.1/, true);
+    await page.getByTestId('toast').filter({ hasText: /Listener 127\.0\.4\.1 kicked, banned for \d+ s/ }).waitFor({ timeout: 3000 });
     await Promise.race([cap.closed, sleep(3000).then(() => assert.fail('the kicked listener is still connected'))]);
     await row.waitFor({ state: 'detached', timeout: 3000 });
     // 5000 idle listeners on a mount with no audio (bounded: opened here, closed below)
