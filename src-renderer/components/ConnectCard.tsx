@@ -70,7 +70,7 @@ export function ConnectCard() {
           </tr>
           <tr>
             <th>BUTT</th>
-            <td>Server type <b>Icecast</b>, Address <code>{host}</code>, Port <code>{info.sourcePort}</code>, Mountpoint <code>{mountName}</code>, User <code>{info.user}</code>{info.shoutcastPort ? <> (or SHOUTcast, port <code>{info.shoutcastPort}</code>, password only)</> : null}</td>
+            <td>Server type <b>Icecast</b>, Address <code>{host}</code>, Port <code>{info.sourcePort}</code>, Mountpoint <code>{mountName}</code>, User <code>{info.user}</code>{info.shoutcastPort ? <> (or SHOUTcast: port <code>{info.sourcePort}</code> too — BUTT adds 1 itself — password only)</> : null}</td>
           </tr>
           <tr>
             <th>VLC</th>
@@ -80,9 +80,9 @@ export function ConnectCard() {
             <th>ffmpeg</th>
             <td>
               <code>
-                -f mp3 -content_type audio/mpeg icecast://{info.user}:{pw}@{host}:{info.sourcePort}{info.mount}
+                ffmpeg -re -i song.mp3 -c copy -content_type audio/mpeg -f mp3 icecast://{info.user}:{pw}@{host}:{info.sourcePort}{info.mount}
               </code>{' '}
-              <Copy text={`-f mp3 -content_type audio/mpeg icecast://${info.user}:${info.password}@${host}:${info.sourcePort}${info.mount}`} label="ffmpeg output" />
+              <Copy text={`ffmpeg -re -i song.mp3 -c copy -content_type audio/mpeg -f mp3 icecast://${info.user}:${info.password}@${host}:${info.sourcePort}${info.mount}`} label="ffmpeg command" />
             </td>
           </tr>
           <tr>
@@ -95,11 +95,23 @@ export function ConnectCard() {
           <tr>
             <th>Listen</th>
             <td>
-              <code>http://{host}:{info.listenPort}{info.mount}</code> <Copy text={`http://${host}:${info.listenPort}${info.mount}`} label="Stream address" />
+              <code>http://{host}:{info.listenPort}{info.mount}</code> <Copy text={`http://${host}:${info.listenPort}${info.mount}`} label="Stream address" /> · listener page{' '}
+              <code>http://{host}:{info.listenPort}/</code>
+            </td>
+          </tr>
+          <tr>
+            <th>Website</th>
+            <td>
+              embed the player: <Copy text={embedSnippet(`http://${host}:${info.listenPort}`, info.mount)} label="Embed snippet" />
             </td>
           </tr>
         </tbody>
       </table>
     </section>
   );
+}
+
+/** The iframe a club's website pastes to play the station (the listener page's /embed). */
+function embedSnippet(base: string, mount: string): string {
+  return `<iframe src="${base}/embed?mount=${encodeURIComponent(mount)}" title="Player" width="100%" height="132" style="border:0;max-width:560px" loading="lazy" allow="autoplay"></iframe>`;
 }
