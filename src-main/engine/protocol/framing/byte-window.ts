@@ -18,8 +18,10 @@ export class ByteWindow {
   append(data: Buffer): Buffer {
     const held = this.end - this.start;
     if (this.end + data.length > this.store.length) {
-      // a fresh store: the old one stays intact for the frames that view it
-      const next = Buffer.allocUnsafe(Math.max(MIN_CAPACITY, 2 * (held + data.length)));
+      // a fresh store: the old one stays intact for the frames that view it. Twice what is held, so bytes
+      // that trickle in are copied a bounded number of times; but no slack for a big read, whose frames
+      // (views into the store) the ring keeps: doubling it too would pin twice the audio
+      const next = Buffer.allocUnsafe(Math.max(MIN_CAPACITY, held + data.length, 2 * held));
       this.store.copy(next, 0, this.start, this.end);
       this.store = next;
       this.start = 0;
