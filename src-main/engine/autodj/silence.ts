@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
 import { createFramer, type Frame } from '../protocol/framing/index.js';
+import { ADTS_SAMPLE_RATES } from '../protocol/framing/adts.js';
 import { parseMpegHeader } from '../protocol/framing/mpeg.js';
 
 const MP3_RATES: Record<number, { version: number; srIndex: number }> = {
@@ -27,16 +28,15 @@ export function silentMp3Frame(sampleRate: number): Frame {
   return { data: frame, samples: h.samples, sampleRate: h.sampleRate };
 }
 
-const AAC_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 /** The raw data block of a silent stereo AAC-LC frame (one CPE, all spectral data zero). */
 const AAC_SILENT_CPE = Buffer.from('211004608c1c', 'hex');
 
 export function silentAdtsFrame(sampleRate: number): Frame {
-  let idx = AAC_RATES.indexOf(sampleRate);
-  if (idx < 0) idx = AAC_RATES.indexOf(44100);
+  let idx = ADTS_SAMPLE_RATES.indexOf(sampleRate);
+  if (idx < 0) idx = ADTS_SAMPLE_RATES.indexOf(44100);
   const len = 7 + AAC_SILENT_CPE.length;
   const h = Buffer.from([0xff, 0xf1, (1 << 6) | (idx << 2) | 0, 2 << 6 | ((len >> 11) & 3), (len >> 3) & 0xff, ((len & 7) << 5) | 0x1f, 0xfc]);
-  return { data: Buffer.concat([h, AAC_SILENT_CPE]), samples: 1024, sampleRate: AAC_RATES[idx] };
+  return { data: Buffer.concat([h, AAC_SILENT_CPE]), samples: 1024, sampleRate: ADTS_SAMPLE_RATES[idx] };
 }
 
 /** Endless silence for a mount: `next()` gives the next frame (Ogg: the next page of a looping chain). */

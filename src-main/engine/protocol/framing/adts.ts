@@ -2,7 +2,8 @@
 
 import { SyncWordFramer } from './sync-framer.js';
 
-const RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+/** ADTS sampling_frequency_index -> Hz (ISO 14496-3): the one table, the AAC silence uses it too */
+export const ADTS_SAMPLE_RATES: readonly number[] = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 const PROFILES = ['AAC Main', 'AAC LC', 'AAC SSR', 'AAC LTP'];
 
 export interface AdtsHeader {
@@ -19,12 +20,12 @@ export function parseAdtsHeader(buf: Buffer, pos: number): AdtsHeader | null {
   const b2 = buf[pos + 2];
   const b3 = buf[pos + 3];
   const srIndex = (b2 >> 2) & 0xf;
-  if (srIndex >= RATES.length) return null;
+  if (srIndex >= ADTS_SAMPLE_RATES.length) return null;
   const length = ((b3 & 3) << 11) | (buf[pos + 4] << 3) | (buf[pos + 5] >> 5);
   const headerLen = buf[pos + 1] & 1 ? 7 : 9;
   if (length < headerLen) return null;
   const channels = ((b2 & 1) << 2) | (b3 >> 6);
-  return { length, samples: 1024 * ((buf[pos + 6] & 3) + 1), sampleRate: RATES[srIndex], channels, profile: b2 >> 6 };
+  return { length, samples: 1024 * ((buf[pos + 6] & 3) + 1), sampleRate: ADTS_SAMPLE_RATES[srIndex], channels, profile: b2 >> 6 };
 }
 
 export class AdtsFramer extends SyncWordFramer<AdtsHeader> {
