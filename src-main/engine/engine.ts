@@ -184,7 +184,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       clientAddress: (peer, header) => this.clientAddressOf(peer, header),
       feederOf: (path) => this.feederOf(path),
       kickListener: (id) => this.kickListener(id),
-      killSource: (path) => this.killSource(path),
+      kickSource: (path) => this.kickSource(path),
       links: () => this.links.reports(),
       routes: this.routes,
     };
@@ -241,7 +241,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * Disconnects a mount's live source and bans its address from that mount for `banSeconds` (default
    * advanced.kick_ban), so its auto-reconnect does not put it straight back on air. False if none is live.
    */
-  killSource(path: string, banSeconds = this.config.advanced.kick_ban): boolean {
+  kickSource(path: string, banSeconds = this.config.advanced.kick_ban): boolean {
     const s = this.mounts.get(path)?.source;
     if (!s) return false;
     this.bans.ban(path, s.ip, banSeconds);

@@ -207,7 +207,7 @@ export class StudioService implements StudioCommands {
 
   async kickSource(mount: string): Promise<KickResult> {
     const banSeconds = this.engine.config.advanced.kick_ban;
-    const kicked = this.engine.killSource(mount, banSeconds);
+    const kicked = this.engine.kickSource(mount, banSeconds);
     if (kicked) this.kicked.set(mount, banSeconds);
     return { kicked, banSeconds: kicked ? banSeconds : 0 };
   }

@@ -80,7 +80,7 @@ const COMMANDS: Record<string, AdminCommand> = {
     run(ctx, _req, res, q) {
       const m = mountParam(ctx, res, q);
       if (!m) return;
-      if (!ctx.killSource(m.path)) return refuseHttp(res, 'admin.no-source', { mount: m.path });
+      if (!ctx.kickSource(m.path)) return refuseHttp(res, 'admin.no-source', { mount: m.path });
       xml(res, 200, iceResponse('Source Removed', true));
     },
   },

@@ -28,7 +28,7 @@ export interface HttpContext {
   clientAddress(peer: string, header: (name: string) => string | undefined): string;
   feederOf(path: string): Feeder | undefined;
   kickListener(id: number): boolean;
-  killSource(path: string): boolean;
+  kickSource(path: string): boolean;
   /** push outputs and pull relays with their state */
   links(): LinksView;
   /** path prefix -> handler, checked before the built-in pages */

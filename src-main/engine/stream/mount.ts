@@ -199,7 +199,8 @@ export class Mount {
   appendFrames(frames: Frame[]): void {
     let group: Frame[] = [];
     let groupBytes = 0;
-    const flush = (): void => {
+    /** the group so far becomes one chunk of the ring */
+    const closeGroup = (): void => {
       if (!group.length) return;
       this.appendGroup(group, groupBytes);
       group = [];
@@ -208,7 +209,7 @@ export class Mount {
     for (const f of frames) {
       if (this.format === 'ogg') {
         if (f.bos) {
-          flush();
+          closeGroup();
           this.collectingHeaders = [];
           this.collectingBytes = 0;
         }
@@ -218,7 +219,7 @@ export class Mount {
         } else if (this.collectingHeaders) {
           // the first data page of a new logical stream (or headers past any sane size, which are then
           // treated as data so memory stays bounded): late joiners start here, after the cached headers
-          flush();
+          closeGroup();
           this.oggHeaders = Buffer.concat(this.collectingHeaders);
           this.collectingHeaders = null;
           this.oggDataStart = this.ring.headPos;
@@ -227,11 +228,11 @@ export class Mount {
           if (title) this.setTitle(title, '', 'live');
         }
       }
-      if (groupBytes + f.data.length > this.chunkSize) flush();
+      if (groupBytes + f.data.length > this.chunkSize) closeGroup();
       group.push(f);
       groupBytes += f.data.length;
     }
-    flush();
+    closeGroup();
   }
 
   private appendGroup(group: Frame[], bytes: number): void {
