@@ -10,7 +10,7 @@ const { contextBridge, ipcRenderer, webUtils } = electron;
 const METHODS: StudioMethod[] = [
   'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
-  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
+  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo', 'stats',
 ];
 
 const api: Record<string, unknown> = {};

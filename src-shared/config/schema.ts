@@ -67,6 +67,12 @@ export interface AdminConfig {
   password: string;
 }
 
+export interface StatsConfig {
+  enabled: boolean;
+  retention_days: number;
+  store_addresses: boolean;
+}
+
 /** A mount's settings after defaults from the global blocks have been applied. */
 export interface MountConfig {
   path: string;
@@ -95,6 +101,7 @@ export interface CycastConfig {
   metadata: MetadataConfig;
   advanced: AdvancedConfig;
   admin: AdminConfig;
+  stats: StatsConfig;
   /** every mount, the server's mount_point first; keyed by path */
   mounts: MountConfig[];
 }
@@ -193,6 +200,11 @@ export const SCHEMA = {
   admin: {
     user: { type: 'string', default: 'admin', doc: 'User name for /admin/ and the studio.' },
     password: { type: 'string', default: '', doc: 'Password for /admin/ and the studio; empty: the source password.' },
+  },
+  stats: {
+    enabled: { type: 'boolean', default: true, doc: 'Record every listener visit when it ends (mount, times, bytes, player family, a daily-salted visitor key) for the Stats view, /api/stats and /metrics. Off: no visits are recorded; the title history and the AutoDJ position are still remembered.' },
+    retention_days: { type: 'integer', default: 90, min: 1, max: 3650, doc: 'Days listener visits and the hourly listener series are kept (per-minute samples: two days).' },
+    store_addresses: { type: 'boolean', default: false, doc: 'Also store each visit\'s IP address. Off: only a key hashed from address and User-Agent with a salt that changes daily, which cannot be traced back.' },
   },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 

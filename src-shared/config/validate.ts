@@ -230,6 +230,7 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
         metadata: values.metadata as unknown as CycastConfig['metadata'],
         advanced: values.advanced as unknown as CycastConfig['advanced'],
         admin: values.admin as unknown as CycastConfig['admin'],
+        stats: values.stats as unknown as CycastConfig['stats'],
         mounts,
       };
   const byPos = (a: ConfigIssue, b: ConfigIssue): number => (a.line ?? 1e9) - (b.line ?? 1e9) || (a.column ?? 0) - (b.column ?? 0);

@@ -56,7 +56,7 @@ export interface TestServer {
  * Starts an engine with config text appended to a loopback server block. AutoDJ is off unless `playlist`
  * gives the body of a playlist block; relative paths resolve in a fresh temporary folder (`dir`).
  */
-export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[] } = {}): Promise<TestServer> {
+export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[]; dir?: string; beforeStart?: (engine: Engine, dir: string) => void } = {}): Promise<TestServer> {
   const sourcePort = await freePortPair();
   const listenPort = await freePort();
   const text = `server {
@@ -80,8 +80,10 @@ ${extra}
   const logs: string[] = [];
   const logger = new Logger(true);
   logger.subscribe((e) => logs.push(formatLogLine(e)));
-  const dir = mkdtempSync(join(tmpdir(), 'cycast-srv-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cycast-srv-'));
   const engine = new Engine(r.config, logger, { baseDir: dir, clock: opts.clock, demoTracks: opts.demoTracks });
+  // what the composition root attaches before the ports open (the station memory)
+  opts.beforeStart?.(engine, dir);
   const ports = await engine.start();
   return {
     engine,

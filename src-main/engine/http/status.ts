@@ -5,6 +5,24 @@ import type { Engine } from '../engine.js';
 import type { Mount } from '../stream/mount.js';
 import { SERVER_ID } from '../protocol/version.js';
 
+/**
+ * What a station memory (src-main/memory, outside the engine) adds to /api/stats and /metrics. It registers
+ * itself per engine; without one, both documents are as before.
+ */
+export interface StatsHistoryProvider {
+  /** the `history` object of /api/stats */
+  history(): unknown;
+  /** visits recorded since the memory began, and their listening time, per mount */
+  visitTotals(): Map<string, { visits: number; seconds: number }>;
+}
+
+const statsProviders = new WeakMap<Engine, StatsHistoryProvider>();
+
+export function provideStatsHistory(engine: Engine, provider: StatsHistoryProvider | null): void {
+  if (provider) statsProviders.set(engine, provider);
+  else statsProviders.delete(engine);
+}
+
 function uptimeFormatted(seconds: number): string {
   return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
 }
@@ -111,6 +129,7 @@ export function apiStats(engine: Engine) {
       fill_percentage: capacity ? (available / capacity) * 100 : 0,
     },
     counters: { ...engine.counters },
+    ...(statsProviders.has(engine) ? { history: statsProviders.get(engine)!.history() } : {}),
   };
 }
 
@@ -266,6 +285,12 @@ export function prometheusMetrics(engine: Engine): string {
   metric('cycast_source_login_failures_total', 'counter', 'Source logins refused for wrong credentials.', [[null, engine.counters.failedSourceLogins]]);
   metric('cycast_slow_listener_drops_total', 'counter', 'Listeners dropped for falling behind.', [[null, engine.counters.slowListenerDrops]]);
   metric('cycast_client_connections_total', 'counter', 'TCP connections accepted.', [[null, engine.counters.clientConnections]]);
+  const visits = statsProviders.get(engine)?.visitTotals();
+  if (visits) {
+    const rows = [...visits].sort(([a], [b]) => a.localeCompare(b));
+    metric('cycast_listener_visits_total', 'counter', 'Listener visits recorded when they ended (kept across restarts).', rows.map(([mount, t]) => [{ mount }, t.visits]));
+    metric('cycast_listening_seconds_total', 'counter', 'Seconds listened in the recorded visits (kept across restarts).', rows.map(([mount, t]) => [{ mount }, Math.round(t.seconds * 1000) / 1000]));
+  }
   const mem = process.memoryUsage();
   metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[null, mem.rss]]);
   metric('process_heap_bytes', 'gauge', 'V8 heap used in bytes.', [[null, mem.heapUsed]]);

@@ -1,0 +1,187 @@
+// The station memory's tables and every statement that reads or writes them. One writer (this process),
+// batched: each flush is one transaction.
+
+import type { Database } from './sqlite.js';
+import type { SaltStore } from './visitor-key.js';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS salt (day INTEGER PRIMARY KEY, salt BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS title (id INTEGER PRIMARY KEY, mount TEXT NOT NULL, time INTEGER NOT NULL, title TEXT NOT NULL, origin TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS title_mount_time ON title (mount, time);
+CREATE TABLE IF NOT EXISTS autodj_position (mount TEXT PRIMARY KEY, path TEXT NOT NULL, started INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mount_total (mount TEXT PRIMARY KEY, visits INTEGER NOT NULL, seconds REAL NOT NULL, peak INTEGER NOT NULL, peak_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS visit (id INTEGER PRIMARY KEY, mount TEXT NOT NULL, start INTEGER NOT NULL, ms INTEGER NOT NULL, bytes INTEGER NOT NULL, player TEXT NOT NULL, visitor TEXT NOT NULL, day INTEGER NOT NULL, ip TEXT);
+CREATE INDEX IF NOT EXISTS visit_start ON visit (start);
+CREATE TABLE IF NOT EXISTS minute (mount TEXT NOT NULL, t INTEGER NOT NULL, avg REAL NOT NULL, peak INTEGER NOT NULL, PRIMARY KEY (mount, t)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hour (mount TEXT NOT NULL, t INTEGER NOT NULL, avg REAL NOT NULL, peak INTEGER NOT NULL, PRIMARY KEY (mount, t)) WITHOUT ROWID;
+`;
+
+/** Per-minute samples are kept two days (the day view needs 24 hours); everything else `retentionDays`. */
+const MINUTE_KEEP_MS = 2 * 86_400_000;
+/** titles kept per mount: the history lists show 20 to 50 */
+const TITLES_KEPT = 200;
+
+export interface VisitRow {
+  mount: string;
+  start: number;
+  ms: number;
+  bytes: number;
+  player: string;
+  visitor: string;
+  day: number;
+  ip: string | null;
+}
+
+export interface TitleRow {
+  mount: string;
+  time: number;
+  title: string;
+  origin: 'live' | 'auto';
+}
+
+export interface MinuteRow {
+  mount: string;
+  minute: number;
+  avg: number;
+  peak: number;
+}
+
+export interface MountTotal {
+  visits: number;
+  seconds: number;
+  peak: number;
+  peakAt: number;
+}
+
+/** Reads the schema and makes what is missing; throws on a damaged file (openDatabase then moves it aside). */
+export function prepareSchema(db: Database): void {
+  db.exec(SCHEMA);
+  const v = db.get('PRAGMA user_version') as { user_version: number } | null;
+  if (!v || v.user_version > SCHEMA_VERSION) throw new Error(`schema version ${v?.user_version} is newer than this Cycast understands`);
+  if (v.user_version < SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  // reads a page of every table, so a damaged file fails here (and is moved aside) rather than mid-broadcast
+  for (const t of ['meta', 'salt', 'title', 'autodj_position', 'mount_total', 'visit', 'minute', 'hour']) db.get(`SELECT count(*) AS n FROM (SELECT 1 FROM ${t} LIMIT 1)`);
+}
+
+type Stmt = ReturnType<Database['prepare']>;
+
+export class StationStore implements SaltStore {
+  private readonly stmts: Stmt[] = [];
+  private readonly insVisit: Stmt;
+  private readonly insTitle: Stmt;
+  private readonly upPosition: Stmt;
+  private readonly insMinute: Stmt;
+  private readonly upHour: Stmt;
+  private readonly upTotal: Stmt;
+
+  constructor(readonly db: Database) {
+    this.insVisit = this.prep('INSERT INTO visit (mount, start, ms, bytes, player, visitor, day, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insTitle = this.prep('INSERT INTO title (mount, time, title, origin) VALUES (?, ?, ?, ?)');
+    this.upPosition = this.prep('INSERT OR REPLACE INTO autodj_position (mount, path, started) VALUES (?, ?, ?)');
+    this.insMinute = this.prep('INSERT OR REPLACE INTO minute (mount, t, avg, peak) VALUES (?, ?, ?, ?)');
+    // the hour row is recomputed from its minutes each minute: always current, and right after a restart
+    this.upHour = this.prep(
+      'INSERT OR REPLACE INTO hour (mount, t, avg, peak) SELECT mount, ?2, sum(avg) / 60.0, max(peak) FROM minute WHERE mount = ?1 AND t >= ?2 AND t < ?2 + 3600000 GROUP BY mount',
+    );
+    this.upTotal = this.prep(
+      `INSERT INTO mount_total (mount, visits, seconds, peak, peak_at) VALUES (?1, ?2, ?3, ?4, ?5)
+       ON CONFLICT (mount) DO UPDATE SET visits = visits + ?2, seconds = seconds + ?3,
+         peak_at = CASE WHEN ?4 > peak THEN ?5 ELSE peak_at END, peak = max(peak, ?4)`,
+    );
+  }
+
+  private prep(sql: string): Stmt {
+    const s = this.db.prepare(sql);
+    this.stmts.push(s);
+    return s;
+  }
+
+  /** Writes one batch in one transaction (all or nothing). */
+  write(batch: { visits: VisitRow[]; titles: TitleRow[]; positions: Map<string, { path: string; started: number }>; minutes: MinuteRow[] }): void {
+    const db = this.db;
+    db.exec('BEGIN');
+    try {
+      const totals = new Map<string, { visits: number; seconds: number; peak: number; peakAt: number }>();
+      const total = (m: string) => totals.get(m) ?? (totals.set(m, { visits: 0, seconds: 0, peak: 0, peakAt: 0 }), totals.get(m)!);
+      for (const v of batch.visits) {
+        this.insVisit.run([v.mount, v.start, v.ms, v.bytes, v.player, v.visitor, v.day, v.ip]);
+        const t = total(v.mount);
+        t.visits++;
+        t.seconds += v.ms / 1000;
+      }
+      for (const t of batch.titles) this.insTitle.run([t.mount, t.time, t.title, t.origin]);
+      for (const [mount, p] of batch.positions) this.upPosition.run([mount, p.path, p.started]);
+      for (const m of batch.minutes) {
+        this.insMinute.run([m.mount, m.minute, m.avg, m.peak]);
+        this.upHour.run([m.mount, m.minute - (m.minute % 3_600_000)]);
+        const t = total(m.mount);
+        if (m.peak > t.peak) {
+          t.peak = m.peak;
+          t.peakAt = m.minute;
+        }
+      }
+      for (const [mount, t] of totals) this.upTotal.run([mount, t.visits, t.seconds, t.peak, t.peakAt]);
+      db.exec('COMMIT');
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** Deletes what is older than the retention (and titles past the kept count). */
+  prune(now: number, retentionDays: number): void {
+    const cutoff = now - retentionDays * 86_400_000;
+    this.db.exec('BEGIN');
+    try {
+      this.db.run('DELETE FROM visit WHERE start < ?', [cutoff]);
+      this.db.run('DELETE FROM hour WHERE t < ?', [cutoff]);
+      this.db.run('DELETE FROM minute WHERE t < ?', [now - MINUTE_KEEP_MS]);
+      this.db.run(`DELETE FROM title WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY mount ORDER BY time DESC, id DESC) AS n FROM title) WHERE n > ${TITLES_KEPT})`);
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** Titles of a mount, newest first. */
+  titles(mount: string, limit: number): TitleRow[] {
+    return this.db.all('SELECT mount, time, title, origin FROM title WHERE mount = ? ORDER BY time DESC, id DESC LIMIT ?', [mount, limit]) as unknown as TitleRow[];
+  }
+
+  position(mount: string): { path: string; started: number } | null {
+    return (this.db.get('SELECT path, started FROM autodj_position WHERE mount = ?', [mount]) as { path: string; started: number } | null) ?? null;
+  }
+
+  totals(): Map<string, MountTotal> {
+    const rows = this.db.all('SELECT mount, visits, seconds, peak, peak_at FROM mount_total') as { mount: string; visits: number; seconds: number; peak: number; peak_at: number }[];
+    return new Map(rows.map((r) => [r.mount, { visits: r.visits, seconds: r.seconds, peak: r.peak, peakAt: r.peak_at }]));
+  }
+
+  /** Per-minute samples of a mount since `from`, oldest first. */
+  minutes(mount: string, from: number): MinuteRow[] {
+    return this.db.all('SELECT mount, t AS minute, avg, peak FROM minute WHERE mount = ? AND t >= ? ORDER BY t', [mount, from]) as unknown as MinuteRow[];
+  }
+
+  load(day: number): Buffer | null {
+    const r = this.db.get('SELECT salt FROM salt WHERE day = ?', [day]) as { salt: Uint8Array } | null;
+    return r ? Buffer.from(r.salt) : null;
+  }
+
+  save(day: number, salt: Buffer): void {
+    this.db.run('INSERT OR REPLACE INTO salt (day, salt) VALUES (?, ?)', [day, salt]);
+  }
+
+  forgetBefore(day: number): void {
+    this.db.run('DELETE FROM salt WHERE day < ?', [day]);
+  }
+
+  /** Finalises the statements (the WASM build does not garbage-collect them). */
+  close(): void {
+    for (const s of this.stmts) if (!s.isFinalized) s.finalize();
+    this.stmts.length = 0;
+  }
+}
