@@ -7,6 +7,7 @@ import { PlaylistPanel } from './views/PlaylistPanel.js';
 import { Listeners } from './views/Listeners.js';
 import { ConfigPanel } from './views/ConfigPanel.js';
 import { LogPanel } from './views/LogPanel.js';
+import { StatsPanel } from './views/StatsPanel.js';
 
 const VIEWS: { id: ViewName; label: string; key: string }[] = [
   { id: 'onair', label: 'On Air', key: '1' },
@@ -14,6 +15,7 @@ const VIEWS: { id: ViewName; label: string; key: string }[] = [
   { id: 'listeners', label: 'Listeners', key: '3' },
   { id: 'config', label: 'Config', key: '4' },
   { id: 'log', label: 'Log', key: '5' },
+  { id: 'stats', label: 'Stats', key: '6' },
 ];
 
 function typing(e: KeyboardEvent): boolean {
@@ -112,7 +114,7 @@ export function App() {
           </button>
         ))}
         <div className="shortcuts">
-          <b>S</b> skip track · <b>N</b> play selected next · <b>1–5</b> views
+          <b>S</b> skip track · <b>N</b> play selected next · <b>1–6</b> views
         </div>
       </nav>
       <main className="content">
@@ -121,6 +123,7 @@ export function App() {
         {view === 'listeners' && <Listeners />}
         {view === 'config' && <ConfigPanel />}
         {view === 'log' && <LogPanel />}
+        {view === 'stats' && <StatsPanel />}
       </main>
       <div className="toasts">
         {toasts.map((t) => (

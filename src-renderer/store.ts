@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import type { ListenerView, LogLine, MountView, PlaylistView, ServerView, StudioEvent, StudioSnapshot } from '../src-shared/studio-api.js';
 
-export type ViewName = 'onair' | 'playlist' | 'listeners' | 'config' | 'log';
+export type ViewName = 'onair' | 'playlist' | 'listeners' | 'config' | 'log' | 'stats';
 
 interface Toast {
   id: number;
