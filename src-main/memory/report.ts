@@ -1,8 +1,10 @@
-// The Stats view's numbers for a period, computed in SQL over the visits and the listener series: a few
-// grouped queries, each bounded by the period (an index on the visit start), whatever the station's age.
+// The Stats view's numbers for a period, from the summaries: listener samples (per minute or per hour),
+// hour summaries of the visits and unique listeners per day. At most a few thousand small rows, whatever
+// the station's age: a report never reads the visits themselves.
 
 import type { StatsRange, StatsReport } from '../../src-shared/studio-api.js';
-import type { Database } from './sqlite.js';
+import { emptySummary, medianSeconds, merge, type HourSummary } from './hour-summary.js';
+import { ALL_MOUNTS, type StationStore } from './store.js';
 import { dayOf } from './visitor-key.js';
 
 const SPAN: Record<StatsRange, { ms: number; bucket: number; table: 'minute' | 'hour' }> = {
@@ -13,30 +15,31 @@ const SPAN: Record<StatsRange, { ms: number; bucket: number; table: 'minute' | '
 
 /** hours to the millisecond's precision (a short test visit still counts) */
 const hours = (ms: number): number => Math.round(ms) / 3_600_000;
+const tenths = (x: number): number => Math.round(x * 10) / 10;
 const dayText = (d: number): string => `${Math.floor(d / 10000)}-${String(Math.floor(d / 100) % 100).padStart(2, '0')}-${String(d % 100).padStart(2, '0')}`;
 
 type Row = Record<string, number | string | null>;
 
-export function buildReport(db: Database, range: StatsRange, mount: string | null, now: number): StatsReport {
+function listenerSeries(store: StationStore, table: 'minute' | 'hour', mount: string | null, from: number, to: number) {
+  const where = mount === null ? '' : ' AND mount = ?';
+  const rows = store.db.all(`SELECT t, sum(avg) AS avg, sum(peak) AS peak FROM ${table} WHERE t >= ? AND t < ?${where} GROUP BY t ORDER BY t`, mount === null ? [from, to] : [from, to, mount]) as Row[];
+  return rows.map((r) => ({ time: r.t as number, avg: Math.round((r.avg as number) * 100) / 100, peak: r.peak as number }));
+}
+
+export function buildReport(store: StationStore, range: StatsRange, mount: string | null, now: number): StatsReport {
   const span = SPAN[range];
   const from = now - span.ms;
-  // every query has the same filter: visits (or samples) in [from, now), on one mount or on all
-  const where = mount === null ? '' : ' AND mount = ?';
-  const args = (first: number): (number | string)[] => (mount === null ? [first, now] : [first, now, mount]);
-
-  const series = (db.all(`SELECT t, sum(avg) AS avg, sum(peak) AS peak FROM ${span.table} WHERE t >= ? AND t < ?${where} GROUP BY t ORDER BY t`, args(from - (from % span.bucket))) as Row[]).map((r) => ({
-    time: r.t as number,
-    avg: Math.round((r.avg as number) * 100) / 100,
-    peak: r.peak as number,
-  }));
-
-  const dayRows = db.all(`SELECT day, count(*) AS visits, count(DISTINCT visitor) AS uniques, sum(ms) AS ms FROM visit WHERE start >= ? AND start < ?${where} GROUP BY day ORDER BY day`, args(from)) as Row[];
-  // medians per day with a window over the day's durations: one row back per day, not every visit
-  const medianRows = db.all(
-    `SELECT day, avg(ms) AS median FROM (SELECT day, ms, row_number() OVER (PARTITION BY day ORDER BY ms) AS n, count(*) OVER (PARTITION BY day) AS c FROM visit WHERE start >= ? AND start < ?${where}) WHERE n IN ((c + 1) / 2, (c + 2) / 2) GROUP BY day`,
-    args(from),
-  ) as Row[];
-  const medians = new Map(medianRows.map((r) => [r.day as number, (r.median as number) / 1000]));
+  const series = listenerSeries(store, span.table, mount, from - (from % span.bucket), now);
+  // visits by the hour they started in; the first hour is counted whole
+  const total = emptySummary();
+  const byDay = new Map<number, HourSummary>();
+  for (const h of store.hourSummaries(mount, from - (from % 3_600_000), now)) {
+    merge(total, h.s);
+    const d = dayOf(h.t);
+    if (!byDay.has(d)) byDay.set(d, emptySummary());
+    merge(byDay.get(d)!, h.s);
+  }
+  const uniques = store.uniques(mount ?? ALL_MOUNTS, dayOf(from));
   const peakByDay = new Map<number, number>();
   let peak = 0;
   let peakAt: number | null = null;
@@ -48,26 +51,13 @@ export function buildReport(db: Database, range: StatsRange, mount: string | nul
       peakAt = p.time;
     }
   }
-  const days = dayRows.map((r) => ({
-    day: dayText(r.day as number),
-    visits: r.visits as number,
-    uniques: r.uniques as number,
-    listeningHours: hours(r.ms as number),
-    medianSeconds: Math.round((medians.get(r.day as number) ?? 0) * 10) / 10,
-    peak: peakByDay.get(r.day as number) ?? 0,
-  }));
-
-  const total = db.get(`SELECT count(*) AS n, coalesce(sum(ms), 0) AS ms FROM visit WHERE start >= ? AND start < ?${where}`, args(from)) as Row;
-  const n = total.n as number;
-  const median = n
-    ? ((db.get(`SELECT avg(ms) AS m FROM (SELECT ms FROM visit WHERE start >= ? AND start < ?${where} ORDER BY ms LIMIT ${2 - (n % 2)} OFFSET ${Math.floor((n - 1) / 2)})`, args(from)) as Row).m as number) / 1000
-    : 0;
-  const players = (db.all(`SELECT player, count(*) AS visits, sum(ms) AS ms FROM visit WHERE start >= ? AND start < ?${where} GROUP BY player ORDER BY visits DESC, player`, args(from)) as Row[]).map((r) => ({
-    family: r.player as string,
-    visits: r.visits as number,
-    listeningHours: hours(r.ms as number),
-  }));
-  const mounts = (db.all('SELECT mount FROM mount_total UNION SELECT DISTINCT mount FROM minute ORDER BY mount') as Row[]).map((r) => r.mount as string);
+  const days = [...byDay]
+    .sort(([a], [b]) => a - b)
+    .map(([d, s]) => ({ day: dayText(d), visits: s.visits, uniques: uniques.get(d) ?? 0, listeningHours: hours(s.ms), medianSeconds: tenths(medianSeconds(s)), peak: peakByDay.get(d) ?? 0 }));
+  const players = [...total.players]
+    .map(([family, [visits, ms]]) => ({ family, visits, listeningHours: hours(ms) }))
+    .sort((a, b) => b.visits - a.visits || a.family.localeCompare(b.family));
+  const mounts = (store.db.all('SELECT mount FROM mount_total UNION SELECT DISTINCT mount FROM minute ORDER BY mount') as Row[]).map((r) => r.mount as string);
   return {
     range,
     mount,
@@ -77,12 +67,12 @@ export function buildReport(db: Database, range: StatsRange, mount: string | nul
     series,
     days,
     totals: {
-      visits: n,
-      listeningHours: hours(total.ms as number),
-      medianSeconds: Math.round(median * 10) / 10,
+      visits: total.visits,
+      listeningHours: hours(total.ms),
+      medianSeconds: tenths(medianSeconds(total)),
       peak,
       peakAt,
-      uniquesPerDay: days.length ? Math.round((days.reduce((s, d) => s + d.uniques, 0) / days.length) * 10) / 10 : 0,
+      uniquesPerDay: days.length ? tenths(days.reduce((n, d) => n + d.uniques, 0) / days.length) : 0,
     },
     players,
     mounts,

@@ -287,7 +287,7 @@ export class StationMemory {
   report(range: StatsRange, mount: string | null): StatsReport {
     this.minutes.push(...this.occupancy.partial(Date.now()));
     this.flush();
-    return buildReport(this.store.db, range, mount, Date.now());
+    return buildReport(this.store, range, mount, Date.now());
   }
 
   /** Listener samples of the last `ms` for a mount's graph in the studio: [time, average], oldest first. */

@@ -2,7 +2,8 @@
 // batched: each flush is one transaction.
 
 import type { Database } from './sqlite.js';
-import type { SaltStore } from './visitor-key.js';
+import { dayOf, type SaltStore } from './visitor-key.js';
+import { addVisit, decodeSummary, emptySummary, encodeSummary, merge, type HourSummary } from './hour-summary.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -17,7 +18,13 @@ CREATE TABLE IF NOT EXISTS visit (id INTEGER PRIMARY KEY, mount TEXT NOT NULL, s
 CREATE INDEX IF NOT EXISTS visit_start ON visit (start);
 CREATE TABLE IF NOT EXISTS minute (mount TEXT NOT NULL, t INTEGER NOT NULL, avg REAL NOT NULL, peak INTEGER NOT NULL, PRIMARY KEY (mount, t)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS hour (mount TEXT NOT NULL, t INTEGER NOT NULL, avg REAL NOT NULL, peak INTEGER NOT NULL, PRIMARY KEY (mount, t)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hour_visit (mount TEXT NOT NULL, t INTEGER NOT NULL, visits INTEGER NOT NULL, ms INTEGER NOT NULL, hist TEXT NOT NULL, players TEXT NOT NULL, PRIMARY KEY (mount, t)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS day_visitor (mount TEXT NOT NULL, day INTEGER NOT NULL, visitor TEXT NOT NULL, PRIMARY KEY (mount, day, visitor)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS day_unique (mount TEXT NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (mount, day)) WITHOUT ROWID;
 `;
+
+/** day_visitor and day_unique use this for "all mounts together" (a listener on two mounts is one) */
+export const ALL_MOUNTS = '*';
 
 /** Per-minute samples are kept two days (the day view needs 24 hours); everything else `retentionDays`. */
 const MINUTE_KEEP_MS = 2 * 86_400_000;
@@ -63,7 +70,7 @@ export function prepareSchema(db: Database): void {
   if (!v || v.user_version > SCHEMA_VERSION) throw new Error(`schema version ${v?.user_version} is newer than this Cycast understands`);
   if (v.user_version < SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   // reads a page of every table, so a damaged file fails here (and is moved aside) rather than mid-broadcast
-  for (const t of ['meta', 'salt', 'title', 'autodj_position', 'mount_total', 'visit', 'minute', 'hour']) db.get(`SELECT count(*) AS n FROM (SELECT 1 FROM ${t} LIMIT 1)`);
+  for (const t of ['meta', 'salt', 'title', 'autodj_position', 'mount_total', 'visit', 'minute', 'hour', 'hour_visit', 'day_visitor', 'day_unique']) db.get(`SELECT count(*) AS n FROM (SELECT 1 FROM ${t} LIMIT 1)`);
 }
 
 type Stmt = ReturnType<Database['prepare']>;
@@ -76,6 +83,10 @@ export class StationStore implements SaltStore {
   private readonly insMinute: Stmt;
   private readonly upHour: Stmt;
   private readonly upTotal: Stmt;
+  private readonly getHourVisit: Stmt;
+  private readonly upHourVisit: Stmt;
+  private readonly insVisitor: Stmt;
+  private readonly upUnique: Stmt;
 
   constructor(readonly db: Database) {
     this.insVisit = this.prep('INSERT INTO visit (mount, start, ms, bytes, player, visitor, day, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -91,6 +102,32 @@ export class StationStore implements SaltStore {
        ON CONFLICT (mount) DO UPDATE SET visits = visits + ?2, seconds = seconds + ?3,
          peak_at = CASE WHEN ?4 > peak THEN ?5 ELSE peak_at END, peak = max(peak, ?4)`,
     );
+    this.getHourVisit = this.prep('SELECT visits, ms, hist, players FROM hour_visit WHERE mount = ? AND t = ?');
+    this.upHourVisit = this.prep('INSERT OR REPLACE INTO hour_visit (mount, t, visits, ms, hist, players) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insVisitor = this.prep('INSERT OR IGNORE INTO day_visitor (mount, day, visitor) VALUES (?, ?, ?)');
+    this.upUnique = this.prep('INSERT INTO day_unique (mount, day, n) VALUES (?1, ?2, 1) ON CONFLICT (mount, day) DO UPDATE SET n = n + 1');
+  }
+
+  /** Adds visits to the summaries of the hours they started in (read, merged, written back). */
+  private summarise(visits: VisitRow[]): void {
+    const hours = new Map<string, { mount: string; t: number; s: HourSummary }>();
+    for (const v of visits) {
+      const t = v.start - (v.start % 3_600_000);
+      const key = `${v.mount}|${t}`;
+      let h = hours.get(key);
+      if (!h) hours.set(key, (h = { mount: v.mount, t, s: emptySummary() }));
+      addVisit(h.s, v.ms, v.player);
+      // unique listeners per day, on the mount and on all mounts together
+      for (const m of [v.mount, ALL_MOUNTS]) if (this.insVisitor.run([m, v.day, v.visitor]).changes) this.upUnique.run([m, v.day]);
+    }
+    for (const h of hours.values()) {
+      // all(), not get(): a statement stepped to its end holds no read lock (one left open would keep the
+      // WAL from being checkpointed)
+      const old = this.getHourVisit.all([h.mount, h.t])[0] as { visits: number; ms: number; hist: string; players: string } | undefined;
+      if (old) merge(h.s, decodeSummary(old.visits, old.ms, old.hist, old.players));
+      const enc = encodeSummary(h.s);
+      this.upHourVisit.run([h.mount, h.t, h.s.visits, h.s.ms, enc.hist, enc.players]);
+    }
   }
 
   private prep(sql: string): Stmt {
@@ -112,6 +149,7 @@ export class StationStore implements SaltStore {
         t.visits++;
         t.seconds += v.ms / 1000;
       }
+      if (batch.visits.length) this.summarise(batch.visits);
       for (const t of batch.titles) this.insTitle.run([t.mount, t.time, t.title, t.origin]);
       for (const [mount, p] of batch.positions) this.upPosition.run([mount, p.path, p.started]);
       for (const m of batch.minutes) {
@@ -138,6 +176,10 @@ export class StationStore implements SaltStore {
     try {
       this.db.run('DELETE FROM visit WHERE start < ?', [cutoff]);
       this.db.run('DELETE FROM hour WHERE t < ?', [cutoff]);
+      this.db.run('DELETE FROM hour_visit WHERE t < ?', [cutoff]);
+      this.db.run('DELETE FROM day_unique WHERE day < ?', [dayOf(cutoff)]);
+      // a day's visitor keys are needed while its visits can still end: today's and yesterday's
+      this.db.run('DELETE FROM day_visitor WHERE day < ?', [dayOf(now - 2 * 86_400_000)]);
       this.db.run('DELETE FROM minute WHERE t < ?', [now - MINUTE_KEEP_MS]);
       this.db.run(`DELETE FROM title WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY mount ORDER BY time DESC, id DESC) AS n FROM title) WHERE n > ${TITLES_KEPT})`);
       this.db.exec('COMMIT');
@@ -164,6 +206,21 @@ export class StationStore implements SaltStore {
   /** Per-minute samples of a mount since `from`, oldest first. */
   minutes(mount: string, from: number): MinuteRow[] {
     return this.db.all('SELECT mount, t AS minute, avg, peak FROM minute WHERE mount = ? AND t >= ? ORDER BY t', [mount, from]) as unknown as MinuteRow[];
+  }
+
+  /** Hour summaries since `from`, per mount (or every mount's), oldest first. */
+  hourSummaries(mount: string | null, from: number, to: number): { mount: string; t: number; s: HourSummary }[] {
+    const rows = this.db.all(
+      `SELECT mount, t, visits, ms, hist, players FROM hour_visit WHERE t >= ? AND t < ?${mount === null ? '' : ' AND mount = ?'} ORDER BY t`,
+      mount === null ? [from, to] : [from, to, mount],
+    ) as { mount: string; t: number; visits: number; ms: number; hist: string; players: string }[];
+    return rows.map((r) => ({ mount: r.mount, t: r.t, s: decodeSummary(r.visits, r.ms, r.hist, r.players) }));
+  }
+
+  /** Unique listeners per day (YYYYMMDD -> n) from `fromDay`, on a mount or on all of them (ALL_MOUNTS). */
+  uniques(mount: string, fromDay: number): Map<number, number> {
+    const rows = this.db.all('SELECT day, n FROM day_unique WHERE mount = ? AND day >= ?', [mount, fromDay]) as { day: number; n: number }[];
+    return new Map(rows.map((r) => [r.day, r.n]));
   }
 
   load(day: number): Buffer | null {

@@ -13,6 +13,7 @@ import { statsCsv } from '../../src-shared/stats-csv.js';
 import { closeDatabase, DatabaseInUseError, openDatabase } from '../../src-main/memory/sqlite.js';
 import { prepareSchema, StationStore } from '../../src-main/memory/store.js';
 import { buildReport } from '../../src-main/memory/report.js';
+import { addVisit, bucketOf, bucketRange, emptySummary, medianSeconds } from '../../src-main/memory/hour-summary.js';
 import type { StatsReport } from '../../src-shared/studio-api.js';
 
 describe('player families', () => {
@@ -112,6 +113,27 @@ describe('listeners per minute', () => {
   });
 });
 
+describe('visit-length histogram', () => {
+  it('has buckets that tile the lengths without gaps, each within its tier width', () => {
+    let prevEnd = 0;
+    for (let b = 0; b <= bucketOf(86_399); b++) {
+      const [lo, hi] = bucketRange(b);
+      assert.equal(lo, prevEnd, `bucket ${b}`);
+      assert.equal(bucketOf(lo), b);
+      assert.equal(bucketOf(hi - 0.001), b);
+      prevEnd = hi;
+    }
+  });
+
+  it('finds the median of many visits within half a bucket', () => {
+    const s = emptySummary();
+    const lengths = Array.from({ length: 999 }, (_, i) => 5 + ((i * 7919) % 1800));
+    for (const sec of lengths) addVisit(s, sec * 1000, 'x');
+    const exact = [...lengths].sort((a, b) => a - b)[499];
+    assert.ok(Math.abs(medianSeconds(s) - exact) <= 15, `${medianSeconds(s)} vs ${exact}`);
+  });
+});
+
 describe('stats CSV', () => {
   it('quotes separators and defuses spreadsheet formulas', () => {
     const r: StatsReport = {
@@ -141,12 +163,14 @@ describe('the station database file', () => {
     const day = dayOf(start);
     const visits = [10, 20, 30, 40].map((s, i) => ({ mount: '/s', start: start + i, ms: s * 1000, bytes: 1, player: 'VLC', visitor: i < 3 ? 'a' : 'b', day, ip: null }));
     store.write({ visits, titles: [], positions: new Map(), minutes: [] });
-    const r = buildReport(opened.db, 'day', '/s', now);
+    const r = buildReport(store, 'day', '/s', now);
     assert.equal(r.totals.visits, 4);
-    assert.equal(r.totals.medianSeconds, 25);
+    // the histogram's 1-second buckets: within a second of the true median, 25 s
+    assert.ok(Math.abs(r.totals.medianSeconds - 25) <= 1, String(r.totals.medianSeconds));
     assert.equal(r.days.length, 1);
     assert.equal(r.days[0].uniques, 2);
-    assert.equal(r.days[0].medianSeconds, 25);
+    assert.equal(r.days[0].medianSeconds, r.totals.medianSeconds);
+    assert.deepEqual(r.players, [{ family: 'VLC', visits: 4, listeningHours: 100 / 3600 }]);
     assert.equal(r.totals.listeningHours, 100 / 3600);
     store.close();
     closeDatabase(opened);
