@@ -24,6 +24,8 @@ export const STATION_DB = 'station.db';
 /** How often the queue is written, and the size that writes it at once. */
 const FLUSH_MS = 5000;
 const FLUSH_AT = 1000;
+/** visits one flush writes at most: about 40 ms of work; more wait for the next one (scheduled at once) */
+const MAX_BATCH = 1000;
 /** The queue never holds more visits than this: a database that cannot be written costs bounded memory. */
 const MAX_PENDING = 50_000;
 /** titles given back to each mount's history on open (the mount keeps 50) */
@@ -186,7 +188,8 @@ export class StationMemory {
     if (hour === this.lastPruneHour) return;
     this.lastPruneHour = hour;
     this.guarded('prune', () => {
-      this.store.prune(now, this.engine.config.stats.retention_days);
+      // old visits left over: the next minute goes on with them
+      if (this.store.prune(now, this.engine.config.stats.retention_days)) this.lastPruneHour = -1;
       this.keys.rotate(now);
     });
   }
@@ -205,13 +208,17 @@ export class StationMemory {
     };
   }
 
+  private pendingCount(): number {
+    return this.visits.length + this.titles.length + this.positions.size + this.minutes.length;
+  }
+
   /** Writes everything queued in one transaction. Nothing is lost when it fails: the queue is kept. */
   flush(): void {
-    if (this.closed || (!this.visits.length && !this.titles.length && !this.positions.size && !this.minutes.length)) return;
+    if (this.closed || this.pendingCount() === 0) return;
     const now = Date.now();
-    const visits = this.visits;
+    const visits = this.visits.length > MAX_BATCH ? this.visits.slice(0, MAX_BATCH) : this.visits;
     const batch = { visits: [] as VisitRow[], titles: this.titles, positions: this.positions, minutes: this.minutes };
-    this.visits = [];
+    this.visits = visits === this.visits ? [] : this.visits.slice(MAX_BATCH);
     this.titles = [];
     this.positions = new Map();
     this.minutes = [];
@@ -233,6 +240,7 @@ export class StationMemory {
       t.seconds += Math.max(0, v.end - v.start) / 1000;
       this.totals.set(v.mount, t);
     }
+    if (this.visits.length) this.flushSoon();
     if (this.droppedVisits) {
       this.opts.log.warn(`station memory: ${this.droppedVisits} listener visits were not recorded (the queue was full while the database could not be written)`);
       this.droppedVisits = 0;
@@ -332,7 +340,9 @@ export class StationMemory {
     this.soon = null;
     const now = Date.now();
     this.minutes.push(...this.occupancy.closeMinute(now), ...this.occupancy.partial(now));
-    this.flush();
+    // everything queued, batch after batch (a failed write leaves the queue as it was: stop then)
+    for (let left = this.visits.length + 1; left > 0 && this.pendingCount() > 0; left -= MAX_BATCH) this.flush();
+    if (this.soon) clearImmediate(this.soon);
     this.closed = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.minuteTimer) clearTimeout(this.minuteTimer);

@@ -30,6 +30,8 @@ export const ALL_MOUNTS = '*';
 const MINUTE_KEEP_MS = 2 * 86_400_000;
 /** titles kept per mount: the history lists show 20 to 50 */
 const TITLES_KEPT = 200;
+/** visits one prune deletes at most (about 20 ms of work); the rest go on the next minutes */
+const PRUNE_VISITS = 5000;
 
 export interface VisitRow {
   mount: string;
@@ -169,12 +171,16 @@ export class StationStore implements SaltStore {
     }
   }
 
-  /** Deletes what is older than the retention (and titles past the kept count). */
-  prune(now: number, retentionDays: number): void {
+  /**
+   * Deletes what is older than the retention (and titles past the kept count), at most PRUNE_VISITS visits
+   * at a time so a shortened retention never stalls the station. Returns whether old visits remain.
+   */
+  prune(now: number, retentionDays: number): boolean {
     const cutoff = now - retentionDays * 86_400_000;
+    let more = false;
     this.db.exec('BEGIN');
     try {
-      this.db.run('DELETE FROM visit WHERE start < ?', [cutoff]);
+      more = this.db.run(`DELETE FROM visit WHERE id IN (SELECT id FROM visit WHERE start < ? LIMIT ${PRUNE_VISITS})`, [cutoff]).changes === PRUNE_VISITS;
       this.db.run('DELETE FROM hour WHERE t < ?', [cutoff]);
       this.db.run('DELETE FROM hour_visit WHERE t < ?', [cutoff]);
       this.db.run('DELETE FROM day_unique WHERE day < ?', [dayOf(cutoff)]);
@@ -187,6 +193,7 @@ export class StationStore implements SaltStore {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw e;
     }
+    return more;
   }
 
   /** Titles of a mount, newest first. */

@@ -176,6 +176,38 @@ describe('the station database file', () => {
     closeDatabase(opened);
   });
 
+  it('leaves no statement holding a read lock after a write (the WAL can be checkpointed, VACUUM runs)', () => {
+    const opened = openDatabase(join(tmp(), 'station.db'), prepareSchema);
+    const store = new StationStore(opened.db);
+    const start = Date.now() - 60_000;
+    const v = { mount: '/s', start, ms: 1000, bytes: 1, player: 'VLC', visitor: 'a', day: dayOf(start), ip: null };
+    // the second write merges into the hour row the first one made
+    store.write({ visits: [v], titles: [], positions: new Map(), minutes: [] });
+    store.write({ visits: [{ ...v, visitor: 'b' }], titles: [], positions: new Map(), minutes: [] });
+    assert.equal((opened.db.get('PRAGMA wal_checkpoint(TRUNCATE)') as { busy: number }).busy, 0);
+    opened.db.exec('VACUUM');
+    assert.equal(buildReport(store, 'day', '/s', Date.now()).totals.visits, 2);
+    store.close();
+    closeDatabase(opened);
+  });
+
+  it('prunes visits past the retention a bounded number at a time', () => {
+    const opened = openDatabase(join(tmp(), 'station.db'), prepareSchema);
+    const store = new StationStore(opened.db);
+    const now = Date.now();
+    const old = now - 10 * 86_400_000;
+    const visits = Array.from({ length: 12_000 }, (_, i) => ({ mount: '/s', start: old + i, ms: 1000, bytes: 1, player: 'VLC', visitor: `v${i % 50}`, day: dayOf(old), ip: null }));
+    store.write({ visits: [...visits, { ...visits[0], start: now - 1000 }], titles: [], positions: new Map(), minutes: [] });
+    const count = () => (opened.db.get('SELECT count(*) AS n FROM visit') as { n: number }).n;
+    assert.equal(store.prune(now, 7), true);
+    assert.equal(count(), 7001);
+    assert.equal(store.prune(now, 7), true);
+    assert.equal(store.prune(now, 7), false);
+    assert.equal(count(), 1, 'the recent visit stays');
+    store.close();
+    closeDatabase(opened);
+  });
+
   it('refuses a file another running process holds, and takes over one whose holder is gone', () => {
     const dir = tmp();
     const file = join(dir, 'station.db');
