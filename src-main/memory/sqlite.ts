@@ -138,6 +138,8 @@ export function openDatabase(file: string, check: (db: Database) => void): Opene
   } catch (first) {
     const why = (first as Error).message;
     try {
+      // a file someone else holds is not damaged: it is never moved aside
+      if (/locked|busy/i.test(why)) throw first;
       if (existsSync(file)) notes.push(`${file} could not be used (${why}); moved it aside to ${moveAside(file)} and started a fresh one`);
       db = tryOpen(file, check);
     } catch (second) {
