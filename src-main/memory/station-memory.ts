@@ -108,10 +108,7 @@ export class StationMemory {
 
   /** Per event: arithmetic and a push; no database, no hashing, no timer. */
   private listen(): void {
-    this.on('listener-connect', (m: Mount) => {
-      this.restore(m);
-      this.occupancy.change(m.path, 1, Date.now());
-    });
+    this.on('listener-connect', (m: Mount) => this.occupancy.change(m.path, 1, Date.now()));
     this.on('listener-disconnect', (m: Mount, l: Listener) => {
       const now = Date.now();
       this.occupancy.change(m.path, -1, now);
@@ -124,12 +121,14 @@ export class StationMemory {
       if (this.visits.length === FLUSH_AT) this.flushSoon();
     });
     this.on('title', (m: Mount) => this.titleChanged(m));
-    this.on('autodj-state', (m: Mount) => this.resume(m));
+    this.on('autodj-state', (m: Mount) => this.restore(m));
+    // a mount made by a source (or by a config change) gets its history when it first goes on air
+    this.on('source-connect', (m: Mount) => this.restore(m));
   }
 
-  /** Gives a mount its history and peak from before the restart (once per mount object). */
+  /** Gives a mount its history and peak from before the restart (once per mount object), and its AutoDJ position. */
   private restore(m: Mount): void {
-    if (this.restored.has(m)) return;
+    if (this.restored.has(m)) return this.resume(m);
     this.restored.add(m);
     const saved = this.store.titles(m.path, HISTORY_RESTORED);
     // titles that went on air since the mount was created are newer than any saved one

@@ -17,6 +17,7 @@ import { openStationMemory, STATION_DB, type StationMemory } from '../../src-mai
 import { closeDatabase, openDatabase } from '../../src-main/memory/sqlite.js';
 import { prepareSchema } from '../../src-main/memory/store.js';
 import { dayOf } from '../../src-main/memory/visitor-key.js';
+import { StudioService } from '../../src-main/studio/service.js';
 
 const tmp = (name: string): string => mkdtempSync(join(tmpdir(), `cycast-mem-${name}-`));
 
@@ -89,6 +90,11 @@ describe('station memory: history and AutoDJ across restarts', () => {
     assert.ok(st.history.every((h) => h.origin === 'auto'));
     assert.ok(st.listener_peak >= 3, `peak ${st.listener_peak} survives`);
     assert.ok(second.srv.logs.some((l) => l.includes('AutoDJ continues after Memory - Track B')));
+    // the studio's hour graph starts from the samples kept before the restart
+    const studio = new StudioService(second.srv.engine, join(dir, 'config.hcl'));
+    studio.useStatsSource(second.memory);
+    const graph = (await studio.snapshot()).mounts[0].listenerGraph;
+    assert.ok(graph.some(([t, n]) => t < second.srv.engine.startedAt && n > 0), JSON.stringify(graph));
     await second.stop();
   });
 });
