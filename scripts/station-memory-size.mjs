@@ -54,7 +54,7 @@ for (let minute = start; minute < end; minute += 60_000) {
 }
 flush([]);
 const genSeconds = (performance.now() - t0) / 1000;
-store.prune(end, RETENTION);
+while (store.prune(end, RETENTION));
 opened.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
 const rows = opened.db.get('SELECT count(*) AS n FROM visit').n;
 opened.db.exec('VACUUM');
