@@ -73,6 +73,11 @@ export class Occupancy {
     return [...this.mounts].map(([mount, o]) => ({ mount, minute: this.minuteStart, avg: (o.area + o.count * (now - o.since)) / span, peak: Math.max(o.peak, o.count) }));
   }
 
+  /** Mounts counted here that `alive` does not name (removed by a config change, or a source's that left). */
+  gone(alive: (mount: string) => boolean): string[] {
+    return [...this.mounts.keys()].filter((m) => !alive(m));
+  }
+
   forget(mount: string): void {
     this.mounts.delete(mount);
   }

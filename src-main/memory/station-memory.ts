@@ -176,7 +176,11 @@ export class StationMemory {
   private minuteTick(): void {
     const now = Date.now();
     for (const m of this.engine.mounts.values()) this.occupancy.resync(m.path, m.broadcaster.count, now);
+    // a mount that is gone has no listeners: its last minute is written, then it is no longer sampled
+    const gone = this.occupancy.gone((path) => this.engine.mounts.has(path));
+    for (const path of gone) this.occupancy.resync(path, 0, now);
     this.minutes.push(...this.occupancy.closeMinute(now));
+    for (const path of gone) this.occupancy.forget(path);
     this.flush();
     this.pruneIfDue(now);
     this.scheduleMinute();

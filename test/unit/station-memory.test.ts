@@ -103,6 +103,15 @@ describe('listeners per minute', () => {
     assert.equal(next.peak, 2);
   });
 
+  it('names the mounts that are gone, which are then no longer sampled', () => {
+    const o = new Occupancy(0);
+    o.change('/a', 1, 0);
+    o.change('/b', 1, 0);
+    assert.deepEqual(o.gone((m) => m === '/a'), ['/b']);
+    o.forget('/b');
+    assert.deepEqual(o.closeMinute(60_000).map((s) => s.mount), ['/a']);
+  });
+
   it('never counts below zero, and the engine count corrects it', () => {
     const o = new Occupancy(0);
     o.change('/s', -1, 10);
