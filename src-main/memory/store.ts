@@ -30,6 +30,8 @@ export const ALL_MOUNTS = '*';
 const MINUTE_KEEP_MS = 2 * 86_400_000;
 /** titles kept per mount: the history lists show 20 to 50 */
 const TITLES_KEPT = 200;
+/** visitor keys remembered as counted, at most (about 8 MB); past that the cache starts again */
+const COUNTED_KEPT = 100_000;
 /** visits one prune deletes at most (about 20 ms of work); the rest go on the next minutes */
 const PRUNE_VISITS = 5000;
 
@@ -88,6 +90,8 @@ export class StationStore implements SaltStore {
   private readonly getHourVisit: Stmt;
   private readonly upHourVisit: Stmt;
   private readonly insVisitor: Stmt;
+  /** visitor keys known to be in day_visitor (a cache: the table decides) */
+  private readonly counted = new Set<string>();
   private readonly upUnique: Stmt;
 
   constructor(readonly db: Database) {
@@ -119,8 +123,15 @@ export class StationStore implements SaltStore {
       let h = hours.get(key);
       if (!h) hours.set(key, (h = { mount: v.mount, t, s: emptySummary() }));
       addVisit(h.s, v.ms, v.player);
-      // unique listeners per day, on the mount and on all mounts together
-      for (const m of [v.mount, ALL_MOUNTS]) if (this.insVisitor.run([m, v.day, v.visitor]).changes) this.upUnique.run([m, v.day]);
+      // unique listeners per day, on the mount and on all mounts together; a listener already counted
+      // today (most reconnects) costs no statement at all
+      for (const m of [v.mount, ALL_MOUNTS]) {
+        const key = `${m}|${v.day}|${v.visitor}`;
+        if (this.counted.has(key)) continue;
+        if (this.counted.size >= COUNTED_KEPT) this.counted.clear();
+        this.counted.add(key);
+        if (this.insVisitor.run([m, v.day, v.visitor]).changes) this.upUnique.run([m, v.day]);
+      }
     }
     for (const h of hours.values()) {
       // all(), not get(): a statement stepped to its end holds no read lock (one left open would keep the
