@@ -301,9 +301,12 @@ export class StationMemory {
     return buildReport(this.store, range, mount, Date.now());
   }
 
-  /** Listener samples of the last `ms` for a mount's graph in the studio: [time, average], oldest first. */
+  /**
+   * Listener samples of the last `ms` for a mount's graph in the studio: [time, most at once that minute],
+   * oldest first (the graph's own samples are counts at an instant; a minute's average would hide a peak).
+   */
   listenerGraph(mount: string, ms = 3_600_000): [number, number][] {
-    return this.store.minutes(mount, Date.now() - ms).map((r) => [r.minute, Math.round(r.avg * 100) / 100]);
+    return this.store.minutes(mount, Date.now() - ms).map((r) => [r.minute, r.peak]);
   }
 
   /** Lifetime visit totals per mount, including what is queued. */
