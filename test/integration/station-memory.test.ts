@@ -256,6 +256,30 @@ describe('station memory: listener statistics', () => {
   });
 });
 
+describe('station memory: privacy settings', () => {
+  it('stores no addresses by default, and no visits at all with stats.enabled = false', async () => {
+    const dir = tmp('private');
+    const st = await startStation(dir, null);
+    stations.push(st);
+    await visit(st.srv.listenPort, '127.0.1.9', 'mpv 0.35', 20);
+    await waitFor(() => st.srv.engine.totalListeners === 0, 3000, 'listener gone');
+    await st.stop();
+    const db = openDatabase(join(dir, STATION_DB), prepareSchema);
+    const rows = db.db.all('SELECT ip, visitor FROM visit') as { ip: string | null; visitor: string }[];
+    closeDatabase(db);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].ip, null);
+    assert.match(rows[0].visitor, /^[0-9a-f]{16}$/);
+
+    const off = await startStation(tmp('off'), null, 'stats {\n  enabled = false\n}\n');
+    stations.push(off);
+    await visit(off.srv.listenPort, '127.0.1.9', 'mpv 0.35', 20);
+    await waitFor(() => off.srv.engine.totalListeners === 0, 3000, 'listener gone');
+    assert.equal(off.memory.report('day', null).totals.visits, 0);
+    await off.stop();
+  });
+});
+
 describe('station memory: a damaged database', () => {
   it('moves a file that is not a database aside, logs it, and starts a fresh one', async () => {
     const dir = tmp('garbage');
