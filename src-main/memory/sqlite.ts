@@ -128,6 +128,7 @@ function tryOpen(file: string, check: (db: Database) => void): Database {
  * even that fails, an in-memory database keeps the station memory working until the next start.
  */
 export function openDatabase(file: string, check: (db: Database) => void): OpenedDatabase {
+  if (file === ':memory:') return { db: tryOpen(file, check), notes: [], file };
   if (openHere.has(file)) throw new DatabaseInUseError(`${file} is already open in this process`);
   const notes: string[] = [];
   const stale = clearStaleLock(file);

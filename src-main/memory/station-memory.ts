@@ -12,7 +12,7 @@ import type { Playlist } from '../engine/autodj/playlist.js';
 import type { Logger } from '../engine/log/log.js';
 import { provideStatsHistory } from '../engine/http/status.js';
 import type { StatsRange, StatsReport } from '../../src-shared/studio-api.js';
-import { closeDatabase, isCorruption, moveAside, openDatabase, type OpenedDatabase } from './sqlite.js';
+import { closeDatabase, DatabaseInUseError, isCorruption, moveAside, openDatabase, type OpenedDatabase } from './sqlite.js';
 import { prepareSchema, StationStore, type MinuteRow, type TitleRow, type VisitRow } from './store.js';
 import { Occupancy } from './occupancy.js';
 import { playerFamily } from './player-family.js';
@@ -96,7 +96,15 @@ export class StationMemory {
   }
 
   private openFile(): OpenedDatabase {
-    const opened = openDatabase(this.file, prepareSchema);
+    let opened: OpenedDatabase;
+    try {
+      opened = openDatabase(this.file, prepareSchema);
+    } catch (e) {
+      if (!(e instanceof DatabaseInUseError)) throw e;
+      // another station owns the file: this one still remembers, until it stops
+      this.opts.log.error(`station memory: ${e.message}; keeping statistics in memory until the next start`);
+      opened = openDatabase(':memory:', prepareSchema);
+    }
     for (const n of opened.notes) this.opts.log.warn(`station memory: ${n}`);
     return opened;
   }

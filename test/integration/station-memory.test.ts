@@ -280,6 +280,22 @@ describe('station memory: privacy settings', () => {
   });
 });
 
+describe('station memory: a file another station holds', () => {
+  it('keeps the second station playing, with its memory in RAM and a log line saying why', async () => {
+    const dir = tmp('twice');
+    const first = await startStation(dir, null);
+    stations.push(first);
+    const second = await startStation(dir, null);
+    stations.push(second);
+    assert.ok(second.srv.logs.some((l) => /station memory: .*station\.db is already open in this process; keeping statistics in memory/.test(l)), second.srv.logs.join('\n'));
+    await visit(second.srv.listenPort, '127.0.0.1', 'mpv 0.35', 20);
+    await waitFor(() => second.srv.engine.totalListeners === 0, 3000, 'listener gone');
+    assert.equal(second.memory.report('day', null).totals.visits, 1);
+    await second.stop();
+    await first.stop();
+  });
+});
+
 describe('station memory: a damaged database', () => {
   it('moves a file that is not a database aside, logs it, and starts a fresh one', async () => {
     const dir = tmp('garbage');
