@@ -138,12 +138,15 @@ export class StationMemory {
   private restore(m: Mount): void {
     if (this.restored.has(m)) return this.resume(m);
     this.restored.add(m);
-    const saved = this.store.titles(m.path, HISTORY_RESTORED);
-    // titles that went on air since the mount was created are newer than any saved one
-    const oldest = m.history.length ? m.history[m.history.length - 1].time : Infinity;
-    for (const t of saved) if (t.time < oldest && m.history.length < HISTORY_RESTORED) m.history.push({ time: t.time, title: t.title, origin: t.origin });
-    const peak = this.store.totals().get(m.path)?.peak ?? 0;
-    if (peak > m.listenerPeak) m.listenerPeak = peak;
+    // runs inside the engine's events: a database failure is logged here and goes no further
+    this.guarded('restore', () => {
+      const saved = this.store.titles(m.path, HISTORY_RESTORED);
+      // titles that went on air since the mount was created are newer than any saved one
+      const oldest = m.history.length ? m.history[m.history.length - 1].time : Infinity;
+      for (const t of saved) if (t.time < oldest && m.history.length < HISTORY_RESTORED) m.history.push({ time: t.time, title: t.title, origin: t.origin });
+      const peak = this.store.totals().get(m.path)?.peak ?? 0;
+      if (peak > m.listenerPeak) m.listenerPeak = peak;
+    });
     this.resume(m);
   }
 
@@ -152,8 +155,10 @@ export class StationMemory {
     const p = this.engine.playlistOf(m.path);
     if (!p || this.resumed.has(p)) return;
     this.resumed.add(p);
-    const pos = this.store.position(m.path);
-    if (pos) p.resumeAfter(pos.path);
+    this.guarded('resume', () => {
+      const pos = this.store.position(m.path);
+      if (pos) p.resumeAfter(pos.path);
+    });
   }
 
   private titleChanged(m: Mount): void {
@@ -334,8 +339,14 @@ export class StationMemory {
   private apiHistory(): unknown {
     const now = Date.now();
     if (this.historyCache && now - this.historyCache.at < HISTORY_CACHE_MS) return this.historyCache.value;
-    const day = this.report('day', null);
-    const month = this.report('month', null);
+    let day: StatsReport;
+    let month: StatsReport;
+    try {
+      day = this.report('day', null);
+      month = this.report('month', null);
+    } catch (e) {
+      return { error: `the station memory cannot be read: ${(e as Error).message}` };
+    }
     const value = {
       listeners_per_minute: day.series.map((p) => ({ time: new Date(p.time).toISOString(), avg: p.avg, peak: p.peak })),
       days: month.days.map((d) => ({ day: d.day, visits: d.visits, unique_listeners: d.uniques, listening_hours: d.listeningHours, median_visit_seconds: d.medianSeconds, peak: d.peak })),
