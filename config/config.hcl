@@ -100,13 +100,19 @@ metadata {
 
   # Audio bytes between two title blocks.
   icy_metaint = 16000
+
+  # Contact shown as "admin" in /status-json.xsl and /admin/stats (an e-mail address); empty: none.
+  admin_contact = ""
+  # Show how many people are listening on the public listener page (/), the embeddable player
+  # (/embed) and /api/nowplaying. /status and the Icecast/Cycast APIs always report it.
+  show_listeners = true
 }
 
 advanced {
   # Most listeners at once over all mounts; 0 means no limit. Over it, new listeners get 503.
   max_listeners = 0
 
-  # Seconds a source may send nothing before it is dropped.
+  # Seconds a source may send nothing, or nothing playable (only tags or garbage), before it is dropped.
   source_timeout = 10.0
 
   # Seconds a client has to send its complete request head.
@@ -122,6 +128,10 @@ advanced {
   # auto-reconnect does not put it straight back on air.
   kick_ban = 10
 
+  # Reverse proxies (nginx, Caddy) in front of this server, by address. X-Forwarded-For and Forwarded
+  # are believed only from these, so behind a proxy each listener is its own address.
+  trusted_proxies = []
+
   # flask_debug and flask_secret_key are accepted for compatibility with Cycast and do nothing.
 }
 
@@ -131,6 +141,25 @@ admin {
 
   # Empty: the source password is the admin password.
   password = ""
+
+  # Host names the studio answers to besides this machine's addresses, localhost and server.host
+  # (a browser request for another name is refused: no DNS rebinding). Add the names you use.
+  allowed_hosts = []
+}
+
+limits {
+  # Most connections at once, of every kind; 0: the open-file limit less 64. Listeners stop being
+  # admitted 32 below it, so a DJ, the admin and the status page always get in.
+  clients = 0
+
+  # Most live sources at once, dynamic mounts included; over it a source gets 503.
+  sources = 8
+
+  # Most listeners from one address; 0: no limit (listeners behind NAT share an address).
+  listeners_per_address = 0
+
+  # Most studio windows and tabs open at once.
+  event_streams = 8
 }
 
 stats {

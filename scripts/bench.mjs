@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// npm run bench [-- --levels 100,1000,3000 --seconds 10 --ramp 500 --servers cycast,icecast2 --write-interval 0]
+// npm run bench [-- --levels 100,1000,3000 --seconds 10 --ramp 500 --servers cycast,icecast2,floor --write-interval 0 --floor-interval 100]
 //
-// The same load against this server and against icecast2 (started privately on loopback), in one run:
+// The same load against this server, icecast2 (started privately on loopback) and the C floor
+// (bench/floor.c: one epoll thread, one send() per listener per --floor-interval ms), in one run:
 // server pinned to CPU 0, the load generator (bench/loadgen.c, built here with cc) on CPU 1. One 128 kbit/s
 // MP3 source writing one frame per write, N listeners ramped at --ramp per second. Prints one table and
 // writes the JSON beside it (bench/results.json). Needs cc, taskset, icecast2.
@@ -21,7 +22,8 @@ const arg = (name, def) => {
 const levels = arg('levels', '100,1000,3000,5000,10000').split(',').map(Number);
 const seconds = Number(arg('seconds', '10'));
 const ramp = Number(arg('ramp', '500'));
-const servers = arg('servers', 'cycast,icecast2').split(',');
+const servers = arg('servers', 'cycast,icecast2,floor').split(',');
+const floorInterval = Number(arg('floor-interval', '100'));
 // cycast's broadcaster.write_interval_ms (default: the config default, 100); 0 is the low-latency setting
 const writeInterval = arg('write-interval', null);
 const HZ = 100;
@@ -31,6 +33,18 @@ const build = join(root, 'bench/.build');
 mkdirSync(build, { recursive: true });
 const loadgen = join(build, 'loadgen');
 execFileSync('cc', ['-O2', '-Wall', '-o', loadgen, join(root, 'bench/loadgen.c')], { stdio: 'inherit' });
+const floorBin = join(build, 'floor');
+execFileSync('cc', ['-O2', '-Wall', '-o', floorBin, join(root, 'bench/floor.c')], { stdio: 'inherit' });
+
+async function startFloor() {
+  const port = await freePort();
+  const child = spawn('taskset', ['-c', '0', floorBin, String(port), String(floorInterval)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  for (let i = 0; i < 50 && !out.includes('listening'); i++) await sleep(100);
+  if (!out.includes('listening')) throw new Error('the C floor did not start');
+  return { child, port, pid: child.pid };
+}
 
 
 async function startCycast(dir) {
@@ -104,7 +118,7 @@ for (const name of servers) {
     continue;
   }
   const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
-  const server = name === 'cycast' ? await startCycast(dir) : await startIcecast(dir);
+  const server = name === 'cycast' ? await startCycast(dir) : name === 'floor' ? await startFloor() : await startIcecast(dir);
   const idle = rssMiB(server.pid);
   results[name] = { idle_rss_mib: Math.round(idle * 10) / 10, levels: [] };
   try {
@@ -121,21 +135,24 @@ for (const name of servers) {
   }
 }
 
-// one table, both servers, with ratios
+// one table, all servers, with ratios to icecast2 and to the floor
 const rows = levels.map((n) => {
   const c = results.cycast?.levels.find((x) => x.n === n);
   const i = results.icecast2?.levels.find((x) => x.n === n);
+  const fl = results.floor?.levels.find((x) => x.n === n);
   const f = (x, k) => (x ? x[k] : '–');
+  const ratio = (a, b) => (a && b && b.cpu_pct > 0 ? (a.cpu_pct / b.cpu_pct).toFixed(2) : '–');
   return {
     N: n,
-    'CPU% cycast': f(c, 'cpu_pct'), 'CPU% icecast': f(i, 'cpu_pct'), 'CPU ratio': c && i && i.cpu_pct > 0 ? (c.cpu_pct / i.cpu_pct).toFixed(2) : '–',
-    'RSS cycast': f(c, 'rss_mib'), 'RSS icecast': f(i, 'rss_mib'),
-    'kbps p1/p50 cycast': c ? `${c.kbps_p1}/${c.kbps_p50}` : '–', 'kbps p1/p50 icecast': i ? `${i.kbps_p1}/${i.kbps_p50}` : '–',
-    'stalled c/i': `${f(c, 'stalled')}/${f(i, 'stalled')}`, 'refused c/i': `${f(c, 'refused')}/${f(i, 'refused')}`, 'closed c/i': `${f(c, 'closed')}/${f(i, 'closed')}`,
-    'lat p50/p99 cycast': c ? `${c.latency_p50_ms}/${c.latency_p99_ms}` : '–', 'lat p50/p99 icecast': i ? `${i.latency_p50_ms}/${i.latency_p99_ms}` : '–',
+    'CPU% cycast': f(c, 'cpu_pct'), 'CPU% icecast': f(i, 'cpu_pct'), 'CPU% floor': f(fl, 'cpu_pct'),
+    'ratio /icecast': ratio(c, i), 'ratio /floor': ratio(c, fl),
+    'RSS c/i/f': `${f(c, 'rss_mib')}/${f(i, 'rss_mib')}/${f(fl, 'rss_mib')}`,
+    'stalled c/i/f': `${f(c, 'stalled')}/${f(i, 'stalled')}/${f(fl, 'stalled')}`, 'refused+closed c/i/f': `${c ? c.refused + c.closed : '–'}/${i ? i.refused + i.closed : '–'}/${fl ? fl.refused + fl.closed : '–'}`,
+    'lat p50 c/i/f': `${f(c, 'latency_p50_ms')}/${f(i, 'latency_p50_ms')}/${f(fl, 'latency_p50_ms')}`,
+    'lat p99 c/i/f': `${f(c, 'latency_p99_ms')}/${f(i, 'latency_p99_ms')}/${f(fl, 'latency_p99_ms')}`,
   };
 });
 console.table(rows);
 const out = join(root, 'bench/results.json');
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), levels, seconds, ramp, write_interval_ms: writeInterval === null ? 'default' : Number(writeInterval), results }, null, 2) + '\n');
-console.log(`idle RSS: cycast ${results.cycast?.idle_rss_mib ?? '–'} MiB, icecast2 ${results.icecast2?.idle_rss_mib ?? '–'} MiB; JSON in ${out}`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), levels, seconds, ramp, floor_interval_ms: floorInterval, write_interval_ms: writeInterval === null ? 'default' : Number(writeInterval), results }, null, 2) + '\n');
+console.log(`idle RSS: cycast ${results.cycast?.idle_rss_mib ?? '–'} MiB, icecast2 ${results.icecast2?.idle_rss_mib ?? '–'} MiB, floor ${results.floor?.idle_rss_mib ?? '–'} MiB; JSON in ${out}`);

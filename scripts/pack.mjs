@@ -2,11 +2,13 @@
 // Packs the desktop app with what works offline (run after `npm run build`):
 //   1. stages release/app: the built app, a package.json with its production dependencies only, and those
 //      dependencies installed (electron, optional in the development package, never goes in);
-//   2. electron-builder --linux dir, with a local Electron: node_modules/electron/dist where Electron's
+//   2. electron-builder --linux dir (from packaging/, installed there on first use: it is not a dependency
+//      of the main package, so a plain `npm install` never pulls in its Node >= 22 tools), with a local Electron: node_modules/electron/dist where Electron's
 //      binary is installed, else a stand-in (this machine cannot download Electron; the stand-in makes the
 //      package's layout and app.asar real, not its executable);
 //   3. a .deb built with dpkg-deb from that folder, when dpkg-deb is there.
-// AppImage, NSIS and dmg need electron-builder's downloads: run `npx electron-builder` where they are reachable.
+// AppImage, NSIS and dmg need electron-builder's downloads: `npm run dist` where they are reachable.
+// `npm run pack` builds first (the prepack script).
 
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +60,9 @@ if (!existsSync(join(electronDist, 'electron'))) {
   writeFileSync(join(electronDist, 'LICENSE'), 'stand-in\n');
   console.log(`pack: no Electron binary here; packing with a stand-in in ${electronDist}`);
 }
-run('npx', ['electron-builder', '--linux', 'dir', '--publish', 'never', `-c.electronDist=${electronDist}`]);
+const builder = join(root, 'packaging/node_modules/.bin/electron-builder');
+if (!existsSync(builder)) run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: join(root, 'packaging') });
+run(builder, ['--linux', 'dir', '--publish', 'never', `-c.electronDist=${electronDist}`]);
 const unpacked = join(release, 'linux-unpacked');
 
 // 3. a .deb from the unpacked folder

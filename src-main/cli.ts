@@ -4,15 +4,11 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, formatIssue, loadConfigFile, type LoadedConfig } from './config/load.js';
-import { Engine, PortInUseError } from './engine/engine.js';
-import { formatLogLine, Logger } from './engine/log/log.js';
-import { SERVER_VERSION } from './engine/protocol/version.js';
-import { BUNDLED_CONFIG, RENDERER_DIR } from './paths.js';
+import { descriptorLimit, PortInUseError, SERVER_VERSION, type BoundPorts, type RotatingLogFile } from './engine/index.js';
+import { BUNDLED_CONFIG } from './paths.js';
 import { defaultDataDir, ensureDataDir, type FirstRun } from './setup/first-run.js';
-import { RotatingLogFile } from './engine/log/log-file.js';
-import { StudioService } from './studio/service.js';
 import { lanAddresses } from './host.js';
-import { attachStudioHttp } from './web/studio-http.js';
+import { Station, stationLogger } from './station.js';
 import type { CycastConfig } from '../src-shared/config/schema.js';
 
 export const EXIT_OK = 0;
@@ -122,7 +118,8 @@ export function describePlan(cfg: CycastConfig, ports?: { listen: number; source
   for (const m of cfg.mounts) {
     lines.push(`  Listen at            http://${shown}:${listen}${m.path}  (${m.format}${m.max_listeners ? `, at most ${m.max_listeners} listeners` : ''})`);
   }
-  lines.push(`  Status page          http://${shown}:${listen}/`);
+  lines.push(`  Listener page        http://${shown}:${listen}/  (play, now playing; embeddable at /embed)`);
+  lines.push(`  Status page          http://${shown}:${listen}/status`);
   lines.push(`  Studio (browser)     http://${shown}:${listen}/studio/  (user "${cfg.admin.user}", the admin password)`);
   lines.push(`  APIs                 /api/status  /api/stats  /status-json.xsl  /metrics  /admin/ (user "${cfg.admin.user}")`);
   if (s.host === '0.0.0.0' || s.host === '::') lines.push(`  Bound to             ${s.host} (every interface${lanAddresses().length ? `: ${['127.0.0.1', ...lanAddresses()].join(', ')}` : ''})`);
@@ -153,25 +150,13 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
     for (const u of unreadable) console.error(`cycast: cannot read the music folder ${u}; fix its permissions or set playlist.directory`);
     return EXIT_MUSIC_FOLDER;
   }
-  const logger = new Logger(config.advanced.verbose_logging);
-  logger.subscribe((e) => (e.level === 'error' || e.level === 'warn' ? console.error : console.log)(formatLogLine(e)));
-  let logFile: RotatingLogFile | null = null;
-  try {
-    logFile = new RotatingLogFile(resolve(dirname(configPath), 'logs'));
-    const file = logFile;
-    logger.subscribe((e) => file.write(e));
-  } catch (e) {
-    console.error(`cycast: no log file (${(e as Error).message}); logging to the console only`);
-  }
-  const engine = new Engine(config, logger, { baseDir: dirname(configPath) });
-  const studio = new StudioService(engine, configPath);
-  attachStudioHttp(engine, studio, RENDERER_DIR);
-  studio.start();
+  const { logger, file: logFile } = stationLogger(config.advanced.verbose_logging, resolve(dirname(configPath), 'logs'));
+  const station = new Station({ config, configPath, logger });
+  const { engine } = station;
   let ports;
   try {
-    ports = await engine.start();
+    ports = await station.start();
   } catch (e) {
-    await engine.stop();
     if (e instanceof PortInUseError) {
       console.error(`cycast: ${e.message}`);
       return EXIT_PORT_IN_USE;
@@ -179,30 +164,15 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
     console.error(`cycast: ${(e as Error).message}`);
     return 1;
   }
-  const weak = config.server.source_password === 'hackme';
-  const fresh = firstRun
-    ? [
-        `  First start: created ${configPath}`,
-        `  Source password      ${firstRun.sourcePassword}  (user "${config.server.source_user || 'any'}")`,
-        `  Admin password       ${firstRun.adminPassword}  (user "${config.admin.user}"; studio and /admin/)`,
-        `  Music folder         ${resolve(dirname(configPath), config.playlist.directory)}`,
-        '  (the passwords are in config.hcl; this is the only time they are printed)',
-      ]
-    : [];
-  console.log(
-    [
-      '',
-      `  Cycast Studio ${SERVER_VERSION}: ${config.metadata.station_name}`,
-      `  Config               ${configPath}`,
-      ...(logFile ? [`  Log file             ${logFile.path}`] : []),
-      ...describePlan(config, ports),
-      ...fresh,
-      ...(weak ? ['  WARNING: the source password is still "hackme": change server.source_password'] : []),
-      '',
-      '  Press Ctrl+C to stop.',
-      '',
-    ].join('\n'),
-  );
+  logger.info(`Cycast Studio ${SERVER_VERSION} started: config ${configPath}; ports listen ${ports.listen}, source ${ports.source}, SHOUTcast ${ports.shoutcast || 'off'}; holds up to ${engine.limits.listeners} listeners and ${engine.limits.sources} sources (limits)`);
+  console.log(banner(station, configPath, logFile?.path ?? null, ports, firstRun));
+  return serveUntilStopped(station, configPath, logFile);
+}
+
+/** Runs until SIGINT or SIGTERM; SIGHUP reloads config.hcl with the studio's apply rules. */
+function serveUntilStopped(station: Station, configPath: string, logFile: RotatingLogFile | null): Promise<number> {
+  const { engine } = station;
+  const logger = engine.log;
   return new Promise<number>((done) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -212,8 +182,7 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
       // never hang on shutdown: whatever is not closed in 2 s is abandoned
       const force = setTimeout(() => done(EXIT_OK), 1800);
       force.unref();
-      studio.stop();
-      engine.stop().then(() => {
+      station.stop().then(() => {
         logFile?.close();
         clearTimeout(force);
         done(EXIT_OK);
@@ -227,7 +196,8 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
       try {
         next = loadConfigFile(configPath);
       } catch (e) {
-        logger.error(`SIGHUP: ${configPath} not reloaded, the running config stays:\n${(e as Error).message}`);
+        const issues = e instanceof ConfigError ? e.issues.map((i) => formatIssue(configPath, i)).join('; ') : (e as Error).message;
+        logger.error(`SIGHUP: ${configPath} not reloaded, the running config stays: ${issues}`);
         return;
       }
       engine
@@ -238,6 +208,35 @@ export async function runHeadless(configPath: string, firstRun: FirstRun | null 
         .catch((e) => logger.error(`SIGHUP: reload failed: ${(e as Error).message}`));
     });
   });
+}
+
+/** The start-up banner: where to connect, what the server holds, and on the first start the passwords. */
+function banner(station: Station, configPath: string, logPath: string | null, ports: BoundPorts, firstRun: FirstRun | null): string {
+  const { engine } = station;
+  const config = engine.config;
+  const weak = config.server.source_password === 'hackme';
+  const fresh = firstRun
+    ? [
+        `  First start: created ${configPath}`,
+        `  Source password      ${firstRun.sourcePassword}  (user "${config.server.source_user || 'any'}")`,
+        `  Admin password       ${firstRun.adminPassword}  (user "${config.admin.user}"; studio and /admin/)`,
+        `  Music folder         ${resolve(dirname(configPath), config.playlist.directory)}`,
+        '  (the passwords are in config.hcl; this is the only time they are printed)',
+      ]
+    : [];
+  return [
+    '',
+    `  Cycast Studio ${SERVER_VERSION}: ${config.metadata.station_name}`,
+    `  Config               ${configPath}`,
+    ...(logPath ? [`  Log file             ${logPath}`] : []),
+    ...describePlan(config, ports),
+    `  Holds                ${engine.limits.listeners} listeners, ${engine.limits.sources} live sources (limits block; open-file limit ${descriptorLimit()})`,
+    ...fresh,
+    ...(weak ? ['  WARNING: the source password is still "hackme": change server.source_password'] : []),
+    '',
+    '  Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
 }
 
 export function runCheck(configPath: string): number {

@@ -8,12 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { main as cliMain, resolveConfigPath } from '../cli.js';
 import { loadConfigFile } from '../config/load.js';
-import { Engine } from '../engine/engine.js';
-import { formatLogLine, Logger } from '../engine/log/log.js';
-import { RotatingLogFile } from '../engine/log/log-file.js';
 import { RENDERER_DIR } from '../paths.js';
-import { StudioService } from '../studio/service.js';
-import { attachStudioHttp } from '../web/studio-http.js';
+import { Station, stationLogger } from '../station.js';
 import { checkStudioCall, type StudioMethod } from '../../src-shared/studio-api.js';
 import { AUTO_RGB, discPng, LIVE_RGB } from './tray-icon.js';
 
@@ -65,27 +61,18 @@ async function startDesktop(): Promise<void> {
     app.exit(2);
     return;
   }
-  const logger = new Logger(loaded.config.advanced.verbose_logging);
-  logger.subscribe((e) => console.log(formatLogLine(e)));
+  // the desktop app logs to the data folder too (logs/ beside config.hcl), like the headless server
+  const { logger, file } = stationLogger(loaded.config.advanced.verbose_logging, join(dirname(configPath), 'logs'));
+  if (file) app.on('will-quit', () => file.close());
+  const station = new Station({ config: loaded.config, configPath, logger, desktop: true });
+  const { engine, studio: service } = station;
   try {
-    // the desktop app logs to the data folder too (logs/ beside config.hcl), like the headless server
-    const file = new RotatingLogFile(join(dirname(configPath), 'logs'));
-    logger.subscribe((e) => file.write(e));
-    app.on('will-quit', () => file.close());
-  } catch (e) {
-    console.error(`no log file: ${(e as Error).message}`);
-  }
-  const engine = new Engine(loaded.config, logger, { baseDir: dirname(configPath) });
-  const service = new StudioService(engine, configPath, true);
-  attachStudioHttp(engine, service, RENDERER_DIR);
-  try {
-    await engine.start();
+    await station.start();
   } catch (e) {
     dialog.showErrorBox('Cycast Studio cannot start the server', (e as Error).message);
     app.exit(3);
     return;
   }
-  service.start();
 
   // the studio needs no camera, microphone, notifications-by-web-API or any other permission
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -162,7 +149,7 @@ async function startDesktop(): Promise<void> {
     const main = [...engine.mounts.values()][0];
     const live = main?.source !== null && main?.source !== undefined;
     tray.setImage(live ? icons.live : icons.auto);
-    tray.setToolTip(`Cycast Studio: ${live ? 'LIVE' : 'AutoDJ'} · ${engine.totalListeners} listener${engine.totalListeners === 1 ? '' : 's'}${main?.title ? `\n${main.title}` : ''}`);
+    tray.setToolTip(`Cycast Studio: ${live ? 'LIVE' : 'AutoDJ'} · ${engine.mounts.totalListeners} listener${engine.mounts.totalListeners === 1 ? '' : 's'}${main?.title ? `\n${main.title}` : ''}`);
   };
   tray.setContextMenu(
     Menu.buildFromTemplate([
@@ -189,8 +176,7 @@ async function startDesktop(): Promise<void> {
   });
   app.on('before-quit', () => {
     unsubscribe();
-    service.stop();
-    void engine.stop();
+    void station.stop();
   });
   app.on('window-all-closed', () => app.quit());
 

@@ -5,12 +5,7 @@
 // peaks and the track the AutoDJ continues after.
 
 import { join } from 'node:path';
-import type { Engine } from '../engine/engine.js';
-import type { Listener } from '../engine/stream/broadcaster.js';
-import type { Mount } from '../engine/stream/mount.js';
-import type { Playlist } from '../engine/autodj/playlist.js';
-import type { Logger } from '../engine/log/log.js';
-import { provideStatsHistory } from '../engine/http/status.js';
+import { provideStatsHistory, type Engine, type Listener, type Logger, type Mount, type Playlist } from '../engine/index.js';
 import type { StatsRange, StatsReport } from '../../src-shared/studio-api.js';
 import { closeDatabase, DatabaseInUseError, isCorruption, moveAside, openDatabase, type OpenedDatabase } from './sqlite.js';
 import { prepareSchema, StationStore, type MinuteRow, type TitleRow, type VisitRow } from './store.js';
@@ -88,7 +83,7 @@ export class StationMemory {
     this.flushTimer = setInterval(() => this.flush(), opts.flushMs ?? FLUSH_MS);
     this.flushTimer.unref();
     this.scheduleMinute();
-    provideStatsHistory(opts.engine, { history: () => this.apiHistory(), visitTotals: () => this.visitTotals() });
+    provideStatsHistory(opts.engine.mounts, { history: () => this.apiHistory(), visitTotals: () => this.visitTotals() });
   }
 
   private get engine(): Engine {
@@ -331,7 +326,7 @@ export class StationMemory {
       t.seconds += Math.max(0, v.end - v.start) / 1000;
       out.set(v.mount, t);
     }
-    for (const m of this.engine.mounts.keys()) if (!out.has(m)) out.set(m, { visits: 0, seconds: 0 });
+    for (const m of this.engine.mounts.values()) if (!out.has(m.path)) out.set(m.path, { visits: 0, seconds: 0 });
     return out;
   }
 
@@ -372,7 +367,7 @@ export class StationMemory {
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.minuteTimer) clearTimeout(this.minuteTimer);
     for (const [name, fn] of this.handlers) this.engine.off(name as 'title', fn as unknown as () => void);
-    provideStatsHistory(this.engine, null);
+    provideStatsHistory(this.engine.mounts, null);
     this.store.close();
     closeDatabase(this.opened);
   }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { applyHclEdits } from '../../src-shared/config/hcl-edit.js';
-import { writeFileAtomic } from '../engine/autodj/m3u8.js';
+import { writeFileAtomic } from '../engine/index.js';
 import { BUNDLED_CONFIG } from '../paths.js';
 
 export const APP_FOLDER = 'cycast-studio';

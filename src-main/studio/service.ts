@@ -5,11 +5,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkConfigText } from '../config/load.js';
-import type { Engine } from '../engine/engine.js';
-import { writeFileAtomic } from '../engine/autodj/m3u8.js';
-import type { LogEntry } from '../engine/log/log.js';
-import type { Mount } from '../engine/stream/mount.js';
-import { SERVER_NAME, SERVER_VERSION } from '../engine/protocol/version.js';
+import { SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
 import type {
   ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, ServerView, StudioCommands,
   StudioEvent, StudioSnapshot, StatsRange, StatsReport,
@@ -253,7 +249,7 @@ export class StudioService implements StudioCommands {
   }
 
   async playlistSetShuffle(mount: string, on: boolean): Promise<void> {
-    this.playlistOrThrow(mount).setShuffle(on);
+    this.playlistOrThrow(mount).setShuffleEachPass(on);
   }
 
   async playlistSetRepeat(mount: string, on: boolean): Promise<void> {
@@ -310,7 +306,7 @@ export class StudioService implements StudioCommands {
       user: c.server.source_user || 'source',
       password: c.server.source_password,
       adminUser: c.admin.user,
-      adminPassword: this.engine.adminPassword(),
+      adminPassword: this.engine.access.adminPassword(),
       weakPassword: c.server.source_password === 'hackme',
     };
   }

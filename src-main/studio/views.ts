@@ -1,11 +1,6 @@
 // Plain-data views of engine state for the StudioApi (what crosses IPC and HTTP).
 
-import type { Listener } from '../engine/stream/broadcaster.js';
-import type { Engine } from '../engine/engine.js';
-import type { Feeder } from '../engine/autodj/feeder.js';
-import type { Playlist } from '../engine/autodj/playlist.js';
-import { displayTitle } from '../engine/autodj/track-probe.js';
-import type { Mount } from '../engine/stream/mount.js';
+import { displayTitle, type Engine, type Feeder, type Listener, type Mount, type Playlist } from '../engine/index.js';
 import type { ListenerView, MountView, PlaylistEntryView, PlaylistView } from '../../src-shared/studio-api.js';
 
 export function autodjView(f: Feeder | undefined): MountView['autodj'] {
@@ -71,7 +66,7 @@ export function playlistView(mount: string, p: Playlist): PlaylistView {
       }),
     ),
     currentId: p.current?.id ?? null,
-    shuffle: p.shuffle,
+    shuffle: p.shuffleEachPass,
     repeat: p.repeat,
     directory: p.opts.directory,
     file: p.opts.file,

@@ -8,9 +8,8 @@ import { createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, rmSyn
 import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, extname, join, resolve, sep } from 'node:path';
-import { parseBasicAuth } from '../engine/protocol/http-head.js';
-import type { Engine } from '../engine/engine.js';
-import { SERVER_ID } from '../engine/protocol/version.js';
+import { lanAddresses } from '../host.js';
+import { AUDIO_EXTENSIONS, parseBasicAuth, refusal, SERVER_ID, type Engine, type RefusalId } from '../engine/index.js';
 import { checkStudioCall, type StudioEvent } from '../../src-shared/studio-api.js';
 import type { StudioService } from '../studio/service.js';
 
@@ -18,7 +17,6 @@ export const STUDIO_PREFIX = '/studio';
 export const CSRF_HEADER = 'x-cycast-studio';
 const MAX_CALL_BYTES = 2 * 1024 * 1024;
 const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
-const UPLOAD_EXT = new Set(['.mp3', '.ogg', '.oga', '.opus', '.aac']);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -57,14 +55,32 @@ export function attachStudioHttp(engine: Engine, service: StudioService, rendere
   });
 }
 
-function authorized(engine: Engine, req: IncomingMessage): boolean {
-  const ip = req.socket.remoteAddress ?? '?';
-  if (engine.logins.blockedFor(ip)) return false;
+/** A refusal from the engine's catalogue, as the studio answers it (plain text, the studio's headers). */
+function refuseStudio(res: ServerResponse, id: RefusalId, args: Record<string, string | number> = {}, extra: Record<string, string> = {}): void {
+  const r = refusal(id, args);
+  reply(res, r.status, 'text/plain; charset=utf-8', `${r.text}\n`, { ...r.headers, ...extra });
+}
+
+/** The admin's login: 'ok', or the seconds the address must wait (0: no or wrong credentials). */
+function login(engine: Engine, req: IncomingMessage): 'ok' | number {
   const a = parseBasicAuth(req.headers.authorization);
-  if (a === null) return false;
-  if (engine.adminCredentialsOk(a.user, a.password)) return true;
-  engine.logins.fail(ip);
-  return false;
+  if (a === null) return 0;
+  const ip = engine.clientAddressOf(req.socket.remoteAddress ?? '?', (n) => req.headers[n] as string | undefined);
+  const r = engine.access.login({ kind: 'admin', ip, user: a.user, password: a.password, roles: ['admin'], what: 'studio' });
+  return r.ok ? 'ok' : r.wait;
+}
+
+/**
+ * Host names this server answers to: a browser on a page of another site that resolved its own name to
+ * this machine (DNS rebinding) sends that name, and is refused. No Host header (HTTP/1.0) is let through.
+ */
+export function hostAllowed(engine: Engine, host: string | undefined): boolean {
+  if (host === undefined) return true;
+  const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const c = engine.config;
+  const allowed = new Set(['localhost', '127.0.0.1', '::1', ...lanAddresses(), ...c.admin.allowed_hosts.map((h) => h.toLowerCase())]);
+  if (c.server.host !== '0.0.0.0' && c.server.host !== '::') allowed.add(c.server.host.toLowerCase());
+  return allowed.has(name) || name.endsWith('.localhost');
 }
 
 /** Same-origin check for state-changing requests. Returns the reason to refuse, or null. */
@@ -98,13 +114,15 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 async function handle(engine: Engine, service: StudioService, rendererDir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://studio.invalid');
   const path = url.pathname;
-  if (!authorized(engine, req)) {
-    const wait = engine.logins.blockedFor(req.socket.remoteAddress ?? '?');
-    if (wait) return reply(res, 429, 'text/plain; charset=utf-8', `Too many failed logins from your address; try again in ${wait} seconds.\n`, { 'Retry-After': String(wait) });
+  if (!hostAllowed(engine, req.headers.host)) {
+    engine.log.warn(`studio: refused ${req.method} ${path} from ${req.socket.remoteAddress} for Host ${req.headers.host}`);
+    return refuseStudio(res, 'studio.host', { host: JSON.stringify(String(req.headers.host).slice(0, 100)) });
+  }
+  const who = login(engine, req);
+  if (who !== 'ok') {
+    if (who > 0) return refuseStudio(res, 'login.slowed', { wait: who });
     engine.log.debug(`studio: unauthenticated ${req.method} ${path} from ${req.socket.remoteAddress}`);
-    return reply(res, 401, 'text/plain; charset=utf-8', 'The studio needs the admin user name and password (admin block of config.hcl).\n', {
-      'WWW-Authenticate': 'Basic realm="Cycast Studio", charset="UTF-8"',
-    });
+    return refuseStudio(res, 'studio.required', {}, { 'WWW-Authenticate': 'Basic realm="Cycast Studio", charset="UTF-8"' });
   }
   if (path === STUDIO_PREFIX) return reply(res, 301, 'text/plain', '', { Location: `${STUDIO_PREFIX}/` });
   const api = path.startsWith(`${STUDIO_PREFIX}/api/`) ? path.slice(`${STUDIO_PREFIX}/api/`.length) : null;
@@ -116,7 +134,7 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
   const refused = crossSiteReason(req);
   if (refused) {
     engine.log.warn(`studio: refused ${req.method} ${path} from ${req.socket.remoteAddress}: ${refused}`);
-    return json(res, 403, { ok: false, error: `refused: ${refused}` });
+    return json(res, 403, { ok: false, error: refusal('studio.cross-site', { why: refused }).text });
   }
   if (api === 'call' && req.method === 'POST') {
     if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return json(res, 415, { ok: false, error: 'send application/json' });
@@ -142,14 +160,24 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
 }
 
 /** Server-sent events: one `data:` line of JSON per StudioEvent, a comment every 15 s to keep proxies open. */
+/** open event streams per engine, for limits.event_streams: each is a subscriber fed on every event */
+const openEventStreams = new WeakMap<Engine, number>();
+
 function events(engine: Engine, service: StudioService, req: IncomingMessage, res: ServerResponse): void {
+  const max = engine.limits.eventStreams;
+  const open = openEventStreams.get(engine) ?? 0;
+  if (open >= max) {
+    engine.log.warn(`studio: refused an event stream from ${req.socket.remoteAddress}: ${max} are open (limits.event_streams)`);
+    return refuseStudio(res, 'http.busy', { what: 'studio windows' }, { 'Retry-After': '5' });
+  }
+  openEventStreams.set(engine, open + 1);
   res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
   res.write('retry: 2000\n\n');
   const send = (e: StudioEvent): void => {
     if (e.type === 'server') {
       // a new config may have changed the admin password: a stream opened with the old one ends here
       const a = parseBasicAuth(req.headers.authorization);
-      if (!a || !engine.adminCredentialsOk(a.user, a.password)) {
+      if (!a || !engine.access.isAdmin(a.user, a.password)) {
         res.end();
         return;
       }
@@ -158,7 +186,11 @@ function events(engine: Engine, service: StudioService, req: IncomingMessage, re
   };
   const unsubscribe = service.subscribe(send);
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+  let closed = false;
   const done = (): void => {
+    if (closed) return;
+    closed = true;
+    openEventStreams.set(engine, (openEventStreams.get(engine) ?? 1) - 1);
     clearInterval(ping);
     unsubscribe();
   };
@@ -173,7 +205,7 @@ async function upload(engine: Engine, service: StudioService, url: URL, req: Inc
   const rawName = url.searchParams.get('name') ?? '';
   const name = basename(rawName).replace(/[\0/\\]/g, '').trim();
   if (!name || name.startsWith('.')) return json(res, 400, { ok: false, error: 'a file name is needed' });
-  if (!UPLOAD_EXT.has(extname(name).toLowerCase())) return json(res, 415, { ok: false, error: `${extname(name) || 'files without an extension'} cannot be streamed; upload MP3, Ogg, Opus or AAC` });
+  if (!Object.hasOwn(AUDIO_EXTENSIONS, extname(name).toLowerCase())) return json(res, 415, { ok: false, error: `${extname(name) || 'files without an extension'} cannot be streamed; upload MP3, Ogg, Opus or AAC` });
   if (!engine.playlistOf(mount)) return json(res, 404, { ok: false, error: `${mount} has no AutoDJ playlist` });
   const folder = service.musicFolder(mount);
   mkdirSync(folder, { recursive: true });

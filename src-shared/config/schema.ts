@@ -48,6 +48,8 @@ export interface MetadataConfig {
   station_url: string;
   enable_icy: boolean;
   icy_metaint: number;
+  admin_contact: string;
+  show_listeners: boolean;
 }
 
 export interface AdvancedConfig {
@@ -57,6 +59,7 @@ export interface AdvancedConfig {
   verbose_logging: boolean;
   enable_stats: boolean;
   kick_ban: number;
+  trusted_proxies: string[];
   flask_debug: boolean;
   flask_secret_key: string;
 }
@@ -65,6 +68,14 @@ export interface AdminConfig {
   user: string;
   /** empty: the source password is the admin password */
   password: string;
+  allowed_hosts: string[];
+}
+
+export interface LimitsConfig {
+  clients: number;
+  sources: number;
+  listeners_per_address: number;
+  event_streams: number;
 }
 
 export interface StatsConfig {
@@ -101,6 +112,7 @@ export interface CycastConfig {
   metadata: MetadataConfig;
   advanced: AdvancedConfig;
   admin: AdminConfig;
+  limits: LimitsConfig;
   stats: StatsConfig;
   /** every mount, the server's mount_point first; keyed by path */
   mounts: MountConfig[];
@@ -123,7 +135,7 @@ export interface FieldSpec {
 
 /** Paths the server's own pages use: no mount (configured or created by a source) may take them. */
 export function reservedPath(v: string): boolean {
-  return v === '/' || /^\/(admin|api|studio)(\/|$)/.test(v) || /^\/(admin\.cgi|metrics|status-json\.xsl|status-json\.xml|status\.xsl|index\.html)$/.test(v) || /\.(m3u|pls)$/i.test(v);
+  return v === '/' || /^\/(admin|api|studio|static)(\/|$)/.test(v) || /^\/(admin\.cgi|metrics|status|status-json\.xsl|status-json\.xml|status\.xsl|index\.html|embed|favicon\.ico)$/.test(v) || /\.(m3u|pls)$/i.test(v);
 }
 
 export const mountPath = (v: string): string | undefined =>
@@ -143,6 +155,12 @@ const extension = (v: string[]): string | undefined =>
 
 const hostCheck = (v: string): string | undefined =>
   v.length > 0 && !/\s/.test(v) ? undefined : 'must be an IP address or host name, like "0.0.0.0"';
+
+const addressList = (v: string[]): string | undefined =>
+  v.every((a) => /^[0-9A-Fa-f.:]+$/.test(a) && a.length <= 45) ? undefined : 'must be a list of IP addresses, like ["127.0.0.1"]';
+
+const hostList = (v: string[]): string | undefined =>
+  v.every((h) => /^[A-Za-z0-9.-]+$/.test(h) && h.length <= 253) ? undefined : 'must be a list of host names, like ["radio.example.org"]';
 
 const port = (doc: string, def: number): FieldSpec => ({ type: 'integer', default: def, min: 0, max: 65535, doc });
 
@@ -186,20 +204,30 @@ export const SCHEMA = {
     station_url: { type: 'string', default: '', doc: 'Station web site (icy-url).' },
     enable_icy: { type: 'boolean', default: true, doc: 'Send ICY in-stream titles to listeners that ask for them (Icy-MetaData: 1). MP3 and AAC mounts only.' },
     icy_metaint: { type: 'integer', default: 16000, min: 256, max: 65536, doc: 'Audio bytes between two ICY metadata blocks.' },
+    admin_contact: { type: 'string', default: '', doc: 'Contact address shown as "admin" in /status-json.xsl and /admin/stats (Icecast puts an e-mail address there); empty: none.' },
+    show_listeners: { type: 'boolean', default: true, doc: 'Show the listener count on the public listener page, the embeddable player and /api/nowplaying.' },
   },
   advanced: {
     max_listeners: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners at once over all mounts; 0: no limit. Over it, new listeners get 503.' },
-    source_timeout: { type: 'number', default: 10, min: 1, max: 3600, doc: 'Seconds a connected source may send nothing before it is dropped.' },
+    source_timeout: { type: 'number', default: 10, min: 1, max: 3600, doc: 'Seconds a connected source may send nothing, or nothing playable (only tags or garbage), before it is dropped.' },
     header_timeout: { type: 'number', default: 10, min: 1, max: 300, doc: 'Seconds a client has to send its complete request head.' },
     verbose_logging: { type: 'boolean', default: false, doc: 'Log every request and more detail per connection.' },
     enable_stats: { type: 'boolean', default: true, doc: 'Serve /api/stats.' },
     kick_ban: { type: 'number', default: 10, min: 0, max: 86400, doc: 'Seconds a source kicked by an admin may not log in again from the same address, so its auto-reconnect does not put it straight back on air.' },
+    trusted_proxies: { type: 'string[]', default: [], check: addressList, doc: 'Addresses of reverse proxies (nginx, Caddy) in front of this server. Only from these is X-Forwarded-For / Forwarded believed, so that behind a proxy each listener is its own address (limits, login slow-down, logs, stats). Empty: the header is ignored.' },
     flask_debug: { type: 'boolean', default: false, doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },
     flask_secret_key: { type: 'string', default: '', doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },
   },
   admin: {
     user: { type: 'string', default: 'admin', doc: 'User name for /admin/ and the studio.' },
     password: { type: 'string', default: '', doc: 'Password for /admin/ and the studio; empty: the source password.' },
+    allowed_hosts: { type: 'string[]', default: [], check: hostList, doc: 'Host names (besides this machine\'s addresses, localhost and server.host) the studio answers to: a browser request whose Host header names another host is refused, so a web page cannot reach the studio through DNS rebinding. Add the names you use, like "radio.example.org".' },
+  },
+  limits: {
+    clients: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most connections at once, of every kind. 0: the process\'s open-file limit less 64. Listeners stop being admitted 32 below it, so a DJ, the admin and the status page always get in.' },
+    sources: { type: 'integer', default: 8, min: 1, max: 10000, doc: 'Most live sources at once over all mounts, dynamic ones included (Icecast\'s <sources>); over it a source gets 503.' },
+    listeners_per_address: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners from one address; 0: no limit. Behind NAT (a school, an office) many real listeners share one address, so set it with care.' },
+    event_streams: { type: 'integer', default: 8, min: 1, max: 1000, doc: 'Most studio event streams (open studio windows and tabs) at once; over it the studio answers 503.' },
   },
   stats: {
     enabled: { type: 'boolean', default: true, doc: 'Record every listener visit when it ends (mount, times, bytes, player family, a daily-salted visitor key) for the Stats view, /api/stats and /metrics. Off: no visits are recorded; the title history and the AutoDJ position are still remembered.' },

@@ -230,6 +230,7 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
         metadata: values.metadata as unknown as CycastConfig['metadata'],
         advanced: values.advanced as unknown as CycastConfig['advanced'],
         admin: values.admin as unknown as CycastConfig['admin'],
+        limits: values.limits as unknown as CycastConfig['limits'],
         stats: values.stats as unknown as CycastConfig['stats'],
         mounts,
       };

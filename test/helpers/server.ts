@@ -3,9 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type Socket } from 'node:net';
 import { checkConfigText } from '../../src-main/config/load.js';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
 import type { Clock } from '../../src-main/engine/autodj/feeder.js';
-import { mkdtempSync } from 'node:fs';
+import { Station } from '../../src-main/station.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger, formatLogLine } from '../../src-main/engine/log/log.js';
@@ -56,7 +57,7 @@ export interface TestServer {
  * Starts an engine with config text appended to a loopback server block. AutoDJ is off unless `playlist`
  * gives the body of a playlist block; relative paths resolve in a fresh temporary folder (`dir`).
  */
-export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[]; dir?: string; beforeStart?: (engine: Engine, dir: string) => void } = {}): Promise<TestServer> {
+export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[]; dir?: string; beforeStart?: (station: Station, dir: string) => void } = {}): Promise<TestServer> {
   const sourcePort = await freePortPair();
   const listenPort = await freePort();
   const text = `server {
@@ -81,10 +82,14 @@ ${extra}
   const logger = new Logger(true);
   logger.subscribe((e) => logs.push(formatLogLine(e)));
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cycast-srv-'));
-  const engine = new Engine(r.config, logger, { baseDir: dir, clock: opts.clock, demoTracks: opts.demoTracks });
-  // what the composition root attaches before the ports open (the station memory)
-  opts.beforeStart?.(engine, dir);
-  const ports = await engine.start();
+  const configPath = join(dir, 'config.hcl');
+  writeFileSync(configPath, text);
+  // the same composition root as the CLI and the desktop app
+  const station = new Station({ config: r.config, configPath, logger, clock: opts.clock, demoTracks: opts.demoTracks });
+  const { engine } = station;
+  // what is attached before the ports open (the station memory)
+  opts.beforeStart?.(station, dir);
+  const ports = await station.start();
   return {
     engine,
     dir,
@@ -93,7 +98,7 @@ ${extra}
     shoutcastPort: ports.shoutcast,
     logs,
     url: (p) => `http://127.0.0.1:${ports.listen}${p}`,
-    stop: () => engine.stop(),
+    stop: () => station.stop(),
   };
 }
 
@@ -195,9 +200,9 @@ export interface Capture {
 }
 
 /** A listener that records what it receives; with `icy`, parses and strips the metadata as a player does. */
-export function listen(port: number, path: string, opts: { icy?: boolean; headers?: Record<string, string>; method?: string } = {}): Promise<Capture> {
+export function listen(port: number, path: string, opts: { icy?: boolean; headers?: Record<string, string>; method?: string; from?: string } = {}): Promise<Capture> {
   return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
+    const s = connect({ port, host: '127.0.0.1', localAddress: opts.from });
     const extra = Object.entries({ ...(opts.icy ? { 'Icy-MetaData': '1' } : {}), ...opts.headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
     s.write(`${opts.method ?? 'GET'} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: cycast-test\r\n${extra}\r\n`);
     let buf = Buffer.alloc(0);

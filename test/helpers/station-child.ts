@@ -12,8 +12,8 @@ let memory: StationMemory | null = null;
 const srv = await startServer('', '', {
   dir: dataDir,
   playlist: `enabled = true\n  directory = "${music}"\n  shuffle = false`,
-  beforeStart: (engine, dir) => {
-    memory = openStationMemory({ dataDir: dir, engine, log: engine.log, flushMs: 20 });
+  beforeStart: (station, dir) => {
+    memory = openStationMemory({ dataDir: dir, engine: station.engine, log: station.engine.log, flushMs: 20 });
   },
 });
 process.stdout.write(JSON.stringify({ listenPort: srv.listenPort, file: memory!.file }) + '\n');

@@ -3,12 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
 import { checkConfigText } from '../../src-main/config/load.js';
 import { Logger, formatLogLine } from '../../src-main/engine/log/log.js';
-import { RENDERER_DIR } from '../../src-main/paths.js';
-import { StudioService } from '../../src-main/studio/service.js';
-import { attachStudioHttp } from '../../src-main/web/studio-http.js';
+import { Station } from '../../src-main/station.js';
+import type { StudioService } from '../../src-main/studio/service.js';
 import { ADMIN, freePort, freePortPair, PASSWORD } from './server.js';
 import { repoRoot } from './paths.js';
 
@@ -40,11 +39,9 @@ export async function startStudio(dir: string, body: string, reuse = false): Pro
   const logs: string[] = [];
   const logger = new Logger(false);
   logger.subscribe((e) => logs.push(formatLogLine(e)));
-  const engine = new Engine(r.config, logger, { baseDir: dirname(configPath), demoTracks: [] });
-  const service = new StudioService(engine, configPath);
-  attachStudioHttp(engine, service, RENDERER_DIR);
-  const ports = await engine.start();
-  service.start();
+  const station = new Station({ config: r.config, configPath, logger, demoTracks: [] });
+  const { engine, studio: service } = station;
+  const ports = await station.start();
   return {
     engine,
     service,
@@ -53,10 +50,7 @@ export async function startStudio(dir: string, body: string, reuse = false): Pro
     sourcePort: ports.source,
     logs,
     url: (p) => `http://127.0.0.1:${ports.listen}${p}`,
-    stop: async () => {
-      service.stop();
-      await engine.stop();
-    },
+    stop: () => station.stop(),
   };
 }
 

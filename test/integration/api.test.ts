@@ -119,7 +119,7 @@ describe('APIs', () => {
   });
 
   it('serves a status page that shows the station and refreshes itself', async () => {
-    const res = await fetch(srv.url('/'));
+    const res = await fetch(srv.url('/status'));
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/html/);
     const html = await res.text();
@@ -127,7 +127,7 @@ describe('APIs', () => {
     assert.match(html, /LIVE/);
     assert.match(html, /fetch\('\/api\/status'/);
     srv.engine.mounts.get('/stream')!.setTitle('<script>alert(1)</script>');
-    const escaped = await (await fetch(srv.url('/'))).text();
+    const escaped = await (await fetch(srv.url('/status'))).text();
     assert.doesNotMatch(escaped, /<script>alert/);
     assert.match(escaped, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   });

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { repoRoot } from '../helpers/paths.js';
 
-const asar = createRequire(import.meta.url)('@electron/asar') as { listPackage(p: string): string[]; extractAll(p: string, dest: string): void };
+type Asar = { listPackage(p: string): string[]; extractAll(p: string, dest: string): void };
+/** electron-builder's asar module, from packaging/ (where scripts/pack.mjs installs the packaging tools) */
+const loadAsar = (): Asar => createRequire(join(repoRoot, 'packaging/package.json'))('@electron/asar') as Asar;
+let asar: Asar;
 const release = join(repoRoot, 'release');
 const unpacked = join(release, 'linux-unpacked');
 const appAsar = join(unpacked, 'resources/app.asar');
@@ -20,6 +23,7 @@ describe('packaging (scripts/pack.mjs)', { skip: shellBuilt ? false : 'Electron 
   let files: string[];
   before(() => {
     execFileSync('node', [join(repoRoot, 'scripts/pack.mjs')], { cwd: repoRoot, stdio: 'pipe', timeout: 240_000 });
+    asar = loadAsar();
     files = asar.listPackage(appAsar).map((f) => f.replace(/\\/g, '/'));
   });
 
@@ -44,7 +48,7 @@ describe('packaging (scripts/pack.mjs)', { skip: shellBuilt ? false : 'Electron 
 
   it('puts the resources where the app looks for them (beside app.asar)', () => {
     // src-main/paths.ts: inside resources/app.asar, RESOURCES_DIR is resources/
-    for (const f of ['config/config.hcl', 'assets/demo/cycast-demo.mp3', 'assets/silence/silence.ogg']) {
+    for (const f of ['config/config.hcl', 'assets/demo/cycast-demo.mp3', 'assets/silence/silence.ogg', 'assets/web/player.js', 'assets/web/player.css', 'assets/icons/favicon.ico']) {
       assert.ok(existsSync(join(unpacked, 'resources', f)), f);
     }
     assert.ok(existsSync(join(unpacked, 'cycast-studio')), 'the executable is named cycast-studio');

@@ -57,7 +57,7 @@ describe('reliability: what strangers and broken clients send', () => {
 
   /** Waits until only the sentinel is listening and no request head is pending. */
   const settled = (what = 'earlier connections gone'): Promise<void> =>
-    waitFor(() => srv.engine.totalListeners === 1 && srv.engine.pendingHeads.size === 0, 5000, what);
+    waitFor(() => srv.engine.mounts.totalListeners === 1 && srv.engine.gate.total === 0, 5000, what);
 
   /** Runs a case while watching the sentinel: still connected, and at the full rate if the case took a second or more. */
   async function watching<T>(what: () => Promise<T>): Promise<T> {
@@ -182,7 +182,7 @@ describe('reliability: what strangers and broken clients send', () => {
           attackers.push(s);
         }
         drip = setInterval(() => attackers.forEach((s) => s.writable && s.write('X')), 300);
-        await waitFor(() => [...srv.engine.pendingHeads.values()].reduce((a, b) => a + b, 0) >= 1000, 3000, 'a thousand pending heads');
+        await waitFor(() => srv.engine.gate.total >= 1000, 3000, 'a thousand pending heads');
         const t0 = Date.now();
         const real = await listen(srv.listenPort, '/stream');
         await waitFor(() => real.received > 0, 1000, 'audio for the real listener');
@@ -195,7 +195,7 @@ describe('reliability: what strangers and broken clients send', () => {
     }
     assert.ok(attackers.every((s) => /^HTTP\/1\.0 408 /.test(replies.get(s) ?? '')), 'each was told 408');
     attackers.forEach((s) => s.destroy());
-    assert.equal(srv.engine.pendingHeads.size, 0);
+    assert.equal(srv.engine.gate.total, 0);
   });
 
   it('relays a source that floods faster than real time with memory bounded by the buffer, other mounts unaffected', async () => {

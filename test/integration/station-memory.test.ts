@@ -42,8 +42,8 @@ async function startStation(dir: string, music: string | null, extra = ''): Prom
   const srv = await startServer(extra, '', {
     dir,
     playlist: music ? `enabled = true\n  directory = "${music}"\n  shuffle = false` : 'enabled = false',
-    beforeStart: (engine, d) => {
-      memory = openStationMemory({ dataDir: d, engine, log: engine.log, flushMs: 100 });
+    beforeStart: (station, d) => {
+      memory = openStationMemory({ dataDir: d, engine: station.engine, log: station.engine.log, flushMs: 100 });
     },
   });
   return {
@@ -77,7 +77,7 @@ describe('station memory: history and AutoDJ across restarts', () => {
     await waitFor(titleIs(first.srv, 'Track B'), 15_000, 'Track B on air');
     const listeners = [0, 1, 2].map(() => connect(first.srv.listenPort, '127.0.0.1'));
     for (const s of listeners) s.write('GET /stream HTTP/1.0\r\n\r\n');
-    await waitFor(() => first.srv.engine.totalListeners === 3, 5000, 'three listeners');
+    await waitFor(() => first.srv.engine.mounts.totalListeners === 3, 5000, 'three listeners');
     for (const s of listeners) s.destroy();
     await first.stop();
 
@@ -203,7 +203,7 @@ describe('station memory: listener statistics', () => {
     };
     const t0 = Date.now();
     await Promise.all(Array.from({ length: CONCURRENT }, worker));
-    await waitFor(() => st.srv.engine.totalListeners === 0, 5000, 'every listener gone');
+    await waitFor(() => st.srv.engine.mounts.totalListeners === 0, 5000, 'every listener gone');
     const elapsed = Date.now() - t0;
 
     const report = st.memory.report('day', '/stream');
@@ -262,7 +262,7 @@ describe('station memory: privacy settings', () => {
     const st = await startStation(dir, null);
     stations.push(st);
     await visit(st.srv.listenPort, '127.0.1.9', 'mpv 0.35', 20);
-    await waitFor(() => st.srv.engine.totalListeners === 0, 3000, 'listener gone');
+    await waitFor(() => st.srv.engine.mounts.totalListeners === 0, 3000, 'listener gone');
     await st.stop();
     const db = openDatabase(join(dir, STATION_DB), prepareSchema);
     const rows = db.db.all('SELECT ip, visitor FROM visit') as { ip: string | null; visitor: string }[];
@@ -274,7 +274,7 @@ describe('station memory: privacy settings', () => {
     const off = await startStation(tmp('off'), null, 'stats {\n  enabled = false\n}\n');
     stations.push(off);
     await visit(off.srv.listenPort, '127.0.1.9', 'mpv 0.35', 20);
-    await waitFor(() => off.srv.engine.totalListeners === 0, 3000, 'listener gone');
+    await waitFor(() => off.srv.engine.mounts.totalListeners === 0, 3000, 'listener gone');
     assert.equal(off.memory.report('day', null).totals.visits, 0);
     await off.stop();
   });
@@ -289,7 +289,7 @@ describe('station memory: a file another station holds', () => {
     stations.push(second);
     assert.ok(second.srv.logs.some((l) => /station memory: .*station\.db is already open in this process; keeping statistics in memory/.test(l)), second.srv.logs.join('\n'));
     await visit(second.srv.listenPort, '127.0.0.1', 'mpv 0.35', 20);
-    await waitFor(() => second.srv.engine.totalListeners === 0, 3000, 'listener gone');
+    await waitFor(() => second.srv.engine.mounts.totalListeners === 0, 3000, 'listener gone');
     assert.equal(second.memory.report('day', null).totals.visits, 1);
     await second.stop();
     await first.stop();
@@ -325,7 +325,7 @@ describe('station memory: a damaged database', () => {
     stations.push(again);
     assert.ok(again.srv.logs.some((l) => /moved it aside/.test(l)), again.srv.logs.join('\n'));
     await visit(again.srv.listenPort, '127.0.0.1', 'mpv 0.35', 5);
-    await waitFor(() => again.srv.engine.totalListeners === 0, 3000, 'listener gone');
+    await waitFor(() => again.srv.engine.mounts.totalListeners === 0, 3000, 'listener gone');
     assert.equal(again.memory.report('day', null).totals.visits, 1, 'the fresh file records');
     // and the station played on: the status page answers
     assert.equal((await fetch(again.srv.url('/api/status'))).status, 200);

@@ -10,12 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { checkConfigText } from '../../src-main/config/load.js';
-import { Engine } from '../../src-main/engine/engine.js';
+import type { Engine } from '../../src-main/engine/engine.js';
 import { Logger } from '../../src-main/engine/log/log.js';
 import { openStationMemory, type StationMemory } from '../../src-main/memory/station-memory.js';
-import { RENDERER_DIR } from '../../src-main/paths.js';
-import { StudioService } from '../../src-main/studio/service.js';
-import { attachStudioHttp } from '../../src-main/web/studio-http.js';
+import { Station } from '../../src-main/station.js';
 import { makeTrack } from '../helpers/audio.js';
 import { ADMIN, freePort, freePortPair, PASSWORD, waitFor } from '../helpers/server.js';
 import { launchBrowser, screenshot, studioPage, type StudioServer } from '../helpers/studio.js';
@@ -35,7 +33,7 @@ function visit(port: number, ua: string, ms: number): Promise<void> {
 describe('Stats view in Chromium', () => {
   let browser: Browser;
   let engine: Engine;
-  let service: StudioService;
+  let station: Station;
   let memory: StationMemory;
   let page: Page;
 
@@ -47,24 +45,21 @@ describe('Stats view in Chromium', () => {
     writeFileSync(join(dir, 'config.hcl'), text);
     const r = checkConfigText(text);
     if (!r.config) throw new Error(JSON.stringify(r.errors));
-    const log = new Logger(false);
-    engine = new Engine(r.config, log, { baseDir: dir, demoTracks: [] });
-    memory = openStationMemory({ dataDir: dir, engine, log });
-    service = new StudioService(engine, join(dir, 'config.hcl'));
-    service.useStatsSource(memory);
-    attachStudioHttp(engine, service, RENDERER_DIR);
-    const ports = await engine.start();
-    service.start();
+    // wired as the composition root would: the memory opens before the ports, the studio reads it
+    station = new Station({ config: r.config, configPath: join(dir, 'config.hcl'), logger: new Logger(false), demoTracks: [] });
+    engine = station.engine;
+    memory = openStationMemory({ dataDir: dir, engine, log: engine.log });
+    station.studio.useStatsSource(memory);
+    const ports = await station.start();
     // 30 visits: 10 per player, up to 10 at once
     for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 10 }, (_, i) => visit(ports.listen, AGENTS[(round * 10 + i) % 3], 50 + i * 10)));
-    await waitFor(() => engine.totalListeners === 0, 5000, 'listeners gone');
+    await waitFor(() => engine.mounts.totalListeners === 0, 5000, 'listeners gone');
     browser = await launchBrowser();
     page = await studioPage(browser, { url: (p: string) => `http://127.0.0.1:${ports.listen}${p}` } as StudioServer);
   });
   after(async () => {
     await browser?.close();
-    service?.stop();
-    await engine?.stop();
+    await station?.stop();
     memory?.close();
   });
 

@@ -128,7 +128,7 @@ describe('studio UI in Chromium', () => {
       if (i % 500 === 499) await sleep(50);
     }
     try {
-      await waitFor(() => srv.engine.totalListeners >= 5000, 20_000, '5000 listeners');
+      await waitFor(() => srv.engine.mounts.totalListeners >= 5000, 20_000, '5000 listeners');
       await page.getByTestId('listeners-total').filter({ hasText: /^50\d\d$/ }).waitFor({ timeout: 5000 });
       const rendered = await table.locator('.vrow').count();
       assert.ok(rendered < 60, `${rendered} rows in the DOM for 5000 listeners`);
@@ -140,7 +140,7 @@ describe('studio UI in Chromium', () => {
     } finally {
       for (const s of sockets) s.destroy();
     }
-    await waitFor(() => srv.engine.totalListeners < 10, 10_000, 'bulk listeners gone');
+    await waitFor(() => srv.engine.mounts.totalListeners < 10, 10_000, 'bulk listeners gone');
   });
 
   it('refuses an invalid config edit with line:column, leaving config.hcl byte-identical', async () => {

@@ -155,7 +155,7 @@ describe('playlist', () => {
     assert.equal(p.list[0].id, first.id);
     assert.notDeepEqual(p.list.map((e) => e.id), before);
     assert.deepEqual([...p.list.map((e) => e.id)].sort(), [...before].sort());
-    p.setShuffle(true);
+    p.setShuffleEachPass(true);
     const passes: number[][] = [];
     for (let pass = 0; pass < 3; pass++) {
       const ids: number[] = [];

@@ -63,7 +63,8 @@ class TrackReader {
     // frames are views of what the framer is given, and the read buffer is reused: give it a copy
     const frames = this.framer.push(Buffer.from(this.buf.subarray(0, bytesRead)));
     this.framesRead += frames.length;
-    return frames;
+    const kbps = this.entry.track.pacingKbps;
+    return kbps ? frames.map((f) => retimedByBytes(f, kbps)) : frames;
   }
 
   get garbage(): number {
@@ -154,7 +155,7 @@ export class Feeder {
       state: this.state,
       nowPlaying: np && { ...ref(np.entry), startedAt: np.startedAt },
       upNext: p ? p.upcoming(upNextCount).map(ref) : [],
-      shuffle: p?.shuffle ?? false,
+      shuffle: p?.shuffleEachPass ?? false,
       repeat: p?.repeat ?? false,
       usingDemo: p?.usingFallbackFiles ?? false,
       tracks: p?.list.length ?? 0,
@@ -364,6 +365,15 @@ export class Feeder {
       if (gen === this.gen) this.filling = null;
     });
   }
+}
+
+/**
+ * A frame of a file whose own timing is not believed (see TrackInfo.pacingKbps), timed by its bytes: the
+ * AutoDJ then waits only as long as the audio it actually sent, never on a claimed hour.
+ */
+function retimedByBytes(f: Frame, kbps: number): Frame {
+  if (f.header || !f.sampleRate) return f;
+  return { ...f, samples: Math.round(((f.data.length * 8) / (kbps * 1000)) * f.sampleRate) };
 }
 
 function seconds(f: Frame): number {

@@ -3,7 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
 import type { Logger } from '../log/log.js';
@@ -69,7 +69,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     return this.entries[this.cursor] ?? null;
   }
 
-  get shuffle(): boolean {
+  get shuffleEachPass(): boolean {
     return this.opts.shuffleEachPass;
   }
 
@@ -155,21 +155,35 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   }
 
   /**
-   * Audio files in a folder (the music folder by default), recursively, sorted by path. Asynchronous, so a
-   * huge tree never stalls the stream; at most MAX_SCAN_FILES files, 16 folders deep.
+   * Audio files in a folder (the music folder by default), recursively, sorted by path. Asynchronous, and it
+   * yields to the event loop every few hundred entries, so a huge tree never stalls the stream; at most
+   * MAX_SCAN_FILES files, 16 folders deep. Folders and files are known by their real paths: a symlink loop
+   * (`music/l1 -> .`) is walked once, and a file reachable by several paths is taken once, by the first.
    */
   private async scanFolder(folder = this.opts.directory): Promise<string[]> {
     const out: string[] = [];
     const exts = new Set(this.opts.extensions.map((e) => e.toLowerCase()));
+    const seenDirs = new Set<string>();
+    const seenFiles = new Set<string>();
+    let sinceYield = 0;
     const walk = async (dir: string, depth: number): Promise<void> => {
+      let real: string;
       let entries;
       try {
+        real = await realpath(dir);
+        if (seenDirs.has(real)) return;
+        seenDirs.add(real);
         entries = await readdir(dir, { withFileTypes: true });
       } catch {
         return;
       }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const d of entries) {
         if (out.length >= MAX_SCAN_FILES) return;
+        if (++sinceYield >= 256) {
+          sinceYield = 0;
+          await new Promise((r) => setImmediate(r));
+        }
         if (d.name.startsWith('.')) continue;
         const p = join(dir, d.name);
         let isDir = d.isDirectory();
@@ -180,11 +194,17 @@ export class Playlist extends EventEmitter<{ change: [] }> {
             isDir = st.isDirectory();
             isFile = st.isFile();
           } catch {
-            continue;
+            continue; // dangling, or a loop the system refuses to follow
           }
         }
-        if (isDir && depth < 16) await walk(p, depth + 1);
-        else if (isFile && exts.has(extname(d.name).toLowerCase())) out.push(p);
+        if (isDir) {
+          if (depth < 16) await walk(p, depth + 1);
+        } else if (isFile && exts.has(extname(d.name).toLowerCase())) {
+          const realFile = d.isSymbolicLink() ? await realpath(p).catch(() => p) : join(real, d.name);
+          if (seenFiles.has(realFile)) continue;
+          seenFiles.add(realFile);
+          out.push(p);
+        }
       }
     };
     if (existsSync(folder)) await walk(resolve(folder), 0);
@@ -289,7 +309,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     this.changed();
   }
 
-  setShuffle(eachPass: boolean): void {
+  setShuffleEachPass(eachPass: boolean): void {
     this.opts.shuffleEachPass = eachPass;
     this.changed(false);
   }

@@ -5,6 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
 import { createFramer } from '../protocol/framing/index.js';
+import { OggFramer } from '../protocol/framing/ogg.js';
 
 // loaded on the first probe: a live-only station (no AutoDJ) never loads it (about 14 MiB on its own)
 let musicMetadata: Promise<typeof import('music-metadata')> | null = null;
@@ -27,7 +28,15 @@ export interface TrackInfo {
   problem: string | null;
   size: number;
   mtimeMs: number;
+  /**
+   * Set when the file's own timing is not believed (its Ogg granules claim far more time than its bytes
+   * can carry at its nominal bitrate): the AutoDJ paces it by its bytes at this many kbit/s instead.
+   */
+  pacingKbps?: number;
 }
+
+/** Claimed length past this many times what the bytes carry at the nominal bitrate is not believed. */
+const MAX_CLAIM_OVER_BYTES = 16;
 
 const FORMAT_BY_EXT: Record<string, AudioFormat> = {
   '.mp3': 'mp3', '.mp2': 'mp3', '.mpga': 'mp3',
@@ -44,10 +53,11 @@ export function displayTitle(t: Pick<TrackInfo, 'artist' | 'title' | 'path'>): s
 }
 
 /** Walks the file's frames: true duration and whether it is audio of the format its extension says. */
-async function walkFrames(path: string, format: AudioFormat): Promise<{ seconds: number; frames: number; skipped: number; tagBytes: number; bytes: number; info: ReturnType<typeof createFramer>['info'] }> {
+async function walkFrames(path: string, format: AudioFormat): Promise<{ seconds: number; frames: number; skipped: number; tagBytes: number; bytes: number; info: ReturnType<typeof createFramer>['info']; nominalKbps: number }> {
   const framer = createFramer(format);
   const fh = await open(path, 'r');
-  const buf = Buffer.allocUnsafe(256 * 1024);
+  // 64 KiB a step: framing hostile bytes holds the event loop a few ms at most per step
+  const buf = Buffer.allocUnsafe(64 * 1024);
   let seconds = 0;
   let frames = 0;
   let bytes = 0;
@@ -65,7 +75,8 @@ async function walkFrames(path: string, format: AudioFormat): Promise<{ seconds:
   } finally {
     await fh.close();
   }
-  return { seconds, frames, skipped: framer.skippedBytes, tagBytes: framer.tagBytes, bytes, info: framer.info };
+  const nominalKbps = framer instanceof OggFramer ? framer.nominalKbps : 0;
+  return { seconds, frames, skipped: framer.skippedBytes, tagBytes: framer.tagBytes, bytes, info: framer.info, nominalKbps };
 }
 
 export async function probeTrack(path: string): Promise<TrackInfo> {
@@ -90,14 +101,20 @@ export async function probeTrack(path: string): Promise<TrackInfo> {
   }
   const walk = await walkFrames(path, format);
   const info = walk.info;
+  const audioBytes = walk.bytes - walk.tagBytes - walk.skipped;
+  // MPEG and ADTS frames time themselves by their size; an Ogg file's granules are its own claim
+  const bytesSeconds = walk.nominalKbps > 0 ? (audioBytes * 8) / (walk.nominalKbps * 1000) : 0;
+  const pacedByBytes = bytesSeconds > 0 && walk.seconds > MAX_CLAIM_OVER_BYTES * bytesSeconds;
+  const duration = pacedByBytes ? bytesSeconds : walk.seconds;
   const t: TrackInfo = {
     ...base,
     format,
-    duration: walk.seconds,
+    duration,
     sampleRate: info?.sampleRate ?? 0,
     channels: info?.channels ?? 0,
-    bitrate: walk.seconds > 0 ? Math.round(((walk.bytes - walk.tagBytes) * 8) / walk.seconds / 1000) : 0,
+    bitrate: duration > 0 ? Math.round(((walk.bytes - walk.tagBytes) * 8) / duration / 1000) : 0,
     codec: info?.codec ?? base.codec,
+    ...(pacedByBytes ? { pacingKbps: walk.nominalKbps } : {}),
   };
   if (walk.frames === 0) return { ...t, format: null, problem: `no ${format === 'mp3' ? 'MPEG audio' : format === 'ogg' ? 'Ogg' : 'ADTS'} frames found: corrupt, or not the format its extension says` };
   if (walk.skipped > (walk.bytes - walk.tagBytes) / 2) return { ...t, problem: `mostly not audio (${walk.skipped} of ${walk.bytes} bytes are garbage): corrupt` };

@@ -1,12 +1,13 @@
-// The public status page at `/`: station, on-air state, title, listeners per mount. Rendered on the server
-// so it works without script, then kept current from /api/status every two seconds.
+// The server status page at `/status` (the listener page is at `/`): station, on-air state, title,
+// listeners per mount. Rendered on the server so it works without script, then kept current from
+// /api/status every two seconds.
 
-import type { Engine } from '../engine.js';
+import type { HttpContext } from './context.js';
 import { apiStatus } from './status.js';
-import { xmlEscape as esc } from './status.js';
+import { xmlEscape as esc } from '../protocol/untrusted.js';
 
-export function statusPage(engine: Engine): string {
-  const s = apiStatus(engine);
+export function statusPage(ctx: HttpContext): string {
+  const s = apiStatus(ctx);
   const rows = s.mounts
     .map(
       (m) => `<tr data-mount="${esc(m.mount)}">
@@ -64,7 +65,7 @@ export function statusPage(engine: Engine): string {
 ${rows}
     </tbody>
   </table>
-  <footer>${esc(s.server)} · <a href="/api/status">/api/status</a> · <a href="/api/stats">/api/stats</a> · <a href="/status-json.xsl">status-json.xsl</a> · <a href="/metrics">metrics</a> · <span id="updated"></span></footer>
+  <footer><a href="/">Listener page</a> · ${esc(s.server)} · <a href="/api/status">/api/status</a> · <a href="/api/stats">/api/stats</a> · <a href="/status-json.xsl">status-json.xsl</a> · <a href="/metrics">metrics</a> · <span id="updated"></span></footer>
 </main>
 <script>
 (() => {
@@ -88,7 +89,11 @@ ${rows}
         const tr = document.createElement('tr');
         const cell = (t) => { const td = document.createElement('td'); td.textContent = t; tr.append(td); return td; };
         const first = cell('');
-        const a = document.createElement('a'); a.href = m.mount; a.textContent = m.mount; first.append(a);
+        const link = (href, label) => { const a = document.createElement('a'); a.href = href; a.textContent = label; return a; };
+        // the same cell as the server renders: the stream, then its playlist files
+        const small = document.createElement('small');
+        small.append(link(m.mount + '.m3u', 'm3u'), ' · ', link(m.mount + '.pls', 'pls'));
+        first.append(link(m.mount, m.mount), ' ', small);
         cell(m.live ? 'LIVE' : 'AutoDJ');
         cell(m.title || '—');
         cell(m.format.toUpperCase() + (m.bitrate ? ' ' + m.bitrate + ' kbit/s' : ''));

@@ -1,13 +1,17 @@
 // Snapshots of the engine for the APIs: Cycast's /api/status and /api/stats, Icecast's status-json.xsl and
 // admin XML, and Prometheus metrics. Field names follow those servers so existing tools keep working.
 
-import type { Engine } from '../engine.js';
+import { basename } from 'node:path';
+import type { HttpContext } from './context.js';
 import type { Mount } from '../stream/mount.js';
+import type { MountRegistry } from '../stream/registry.js';
 import { SERVER_ID } from '../protocol/version.js';
+import { xmlEscape } from '../protocol/untrusted.js';
 
 /**
  * What a station memory (src-main/memory, outside the engine) adds to /api/stats and /metrics. It registers
- * itself per engine; without one, both documents are as before.
+ * itself per engine, by the engine's mount registry (the object the engine and its pages share); without
+ * one, both documents are as before.
  */
 export interface StatsHistoryProvider {
   /** the `history` object of /api/stats */
@@ -16,11 +20,11 @@ export interface StatsHistoryProvider {
   visitTotals(): Map<string, { visits: number; seconds: number }>;
 }
 
-const statsProviders = new WeakMap<Engine, StatsHistoryProvider>();
+const statsProviders = new WeakMap<MountRegistry, StatsHistoryProvider>();
 
-export function provideStatsHistory(engine: Engine, provider: StatsHistoryProvider | null): void {
-  if (provider) statsProviders.set(engine, provider);
-  else statsProviders.delete(engine);
+export function provideStatsHistory(mounts: MountRegistry, provider: StatsHistoryProvider | null): void {
+  if (provider) statsProviders.set(mounts, provider);
+  else statsProviders.delete(mounts);
 }
 
 function uptimeFormatted(seconds: number): string {
@@ -33,11 +37,12 @@ function splitTitle(title: string): { artist: string; title: string } {
   return i > 0 ? { artist: title.slice(0, i), title: title.slice(i + 3) } : { artist: '', title };
 }
 
-function autodjStatus(engine: Engine, m: Mount) {
-  const f = engine.feederOf(m.path);
+function autodjStatus(ctx: HttpContext, m: Mount) {
+  const f = ctx.feederOf(m.path);
   if (!f) return null;
   const a = f.summary();
-  const track = (t: { id: number; title: string; path: string; duration: number }) => ({ id: t.id, title: t.title, path: t.path, duration: Math.round(t.duration * 10) / 10 });
+  // public: the file's name at most, never where it is on the server
+  const track = (t: { id: number; title: string; path: string; duration: number }) => ({ id: t.id, title: t.title, file: basename(t.path), duration: Math.round(t.duration * 10) / 10 });
   return {
     state: a.state,
     now_playing: a.nowPlaying && { ...track(a.nowPlaying), elapsed: Math.round((Date.now() - a.nowPlaying.startedAt) / 100) / 10 },
@@ -47,7 +52,7 @@ function autodjStatus(engine: Engine, m: Mount) {
   };
 }
 
-export function mountStatus(engine: Engine, m: Mount) {
+export function mountStatus(ctx: HttpContext, m: Mount) {
   const d = m.description;
   const info = m.info;
   return {
@@ -78,34 +83,34 @@ export function mountStatus(engine: Engine, m: Mount) {
     },
     buffer: { bytes: m.ring.length, capacity: m.ring.capacity, chunks: m.ring.size },
     title_origin: m.titleOrigin,
-    autodj: autodjStatus(engine, m),
+    autodj: autodjStatus(ctx, m),
     history: m.history.slice(0, 20).map((h) => ({ time: new Date(h.time).toISOString(), title: h.title, origin: h.origin })),
   };
 }
 
 /** Cycast's /api/status, plus `mounts` with every mount. */
-export function apiStatus(engine: Engine) {
-  const main = [...engine.mounts.values()][0];
-  const uptime = Math.floor((Date.now() - engine.startedAt) / 1000);
+export function apiStatus(ctx: HttpContext) {
+  const main = [...ctx.mounts.values()][0];
+  const uptime = Math.floor((Date.now() - ctx.startedAt) / 1000);
   const live = main?.source !== null && main?.source !== undefined;
   return {
     source_connected: live,
     source_status: live ? 'Connected' : 'Playlist Fallback',
     metadata: { ...splitTitle(main?.title ?? ''), song: main?.title ?? '' },
-    listeners: engine.totalListeners,
+    listeners: ctx.mounts.totalListeners,
     uptime_seconds: uptime,
     uptime_formatted: uptimeFormatted(uptime),
-    station_name: engine.config.metadata.station_name,
-    station_genre: engine.config.metadata.station_genre,
-    mount_point: main?.path ?? engine.config.server.mount_point,
+    station_name: ctx.config().metadata.station_name,
+    station_genre: ctx.config().metadata.station_genre,
+    mount_point: main?.path ?? ctx.config().server.mount_point,
     server: SERVER_ID,
-    mounts: [...engine.mounts.values()].map((m) => mountStatus(engine, m)),
+    mounts: [...ctx.mounts.values()].map((m) => mountStatus(ctx, m)),
   };
 }
 
 /** Cycast's /api/stats: listener details and buffer fill. */
-export function apiStats(engine: Engine) {
-  const mounts = [...engine.mounts.values()];
+export function apiStats(ctx: HttpContext) {
+  const mounts = [...ctx.mounts.values()];
   const listeners = mounts.flatMap((m) =>
     m.broadcaster.all().map((l) => ({
       id: l.id,
@@ -128,8 +133,8 @@ export function apiStats(engine: Engine) {
       space: capacity - available,
       fill_percentage: capacity ? (available / capacity) * 100 : 0,
     },
-    counters: { ...engine.counters },
-    ...(statsProviders.has(engine) ? { history: statsProviders.get(engine)!.history() } : {}),
+    counters: { ...ctx.counters },
+    ...(statsProviders.has(ctx.mounts) ? { history: statsProviders.get(ctx.mounts)!.history() } : {}),
   };
 }
 
@@ -137,16 +142,16 @@ function isoNoMillis(t: number): string {
   return new Date(t).toISOString().replace(/\.\d{3}Z$/, '+0000');
 }
 
-function hostOf(engine: Engine, hostHeader?: string): string {
-  return hostHeader || `${engine.config.server.host === '0.0.0.0' ? '127.0.0.1' : engine.config.server.host}:${engine.ports.listen}`;
+function hostOf(ctx: HttpContext, hostHeader?: string): string {
+  return hostHeader || `${ctx.config().server.host === '0.0.0.0' ? '127.0.0.1' : ctx.config().server.host}:${ctx.listenPort()}`;
 }
 
 /** Icecast's /status-json.xsl: `icestats`, with `source` an object for one live mount, an array for several. */
-export function icestats(engine: Engine, hostHeader?: string) {
-  const host = hostOf(engine, hostHeader);
+export function icestats(ctx: HttpContext, hostHeader?: string) {
+  const host = hostOf(ctx, hostHeader);
   // mounts on air: a live source, or the AutoDJ
-  const onAir = (m: Mount): boolean => m.source !== null || ['auto', 'grace'].includes(engine.feederOf(m.path)?.state ?? '');
-  const sources = [...engine.mounts.values()]
+  const onAir = (m: Mount): boolean => m.source !== null || ['auto', 'grace'].includes(ctx.feederOf(m.path)?.state ?? '');
+  const sources = [...ctx.mounts.values()]
     .filter(onAir)
     .map((m) => {
       const since = m.source?.connectedAt ?? m.createdAt;
@@ -172,29 +177,26 @@ export function icestats(engine: Engine, hostHeader?: string) {
     });
   return {
     icestats: {
-      admin: engine.config.admin.user,
+      admin: ctx.config().metadata.admin_contact,
       host: host.replace(/:\d+$/, ''),
       location: 'Cycast Studio',
       server_id: SERVER_ID,
-      server_start: new Date(engine.startedAt).toUTCString(),
-      server_start_iso8601: isoNoMillis(engine.startedAt),
+      server_start: new Date(ctx.startedAt).toUTCString(),
+      server_start_iso8601: isoNoMillis(ctx.startedAt),
       ...(sources.length === 0 ? {} : { source: sources.length === 1 ? sources[0] : sources }),
     },
   };
 }
 
-export function xmlEscape(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-}
 
 function el(name: string, value: string | number): string {
   return `<${name}>${xmlEscape(String(value))}</${name}>`;
 }
 
 /** Icecast's /admin/stats XML. */
-export function adminStatsXml(engine: Engine, hostHeader?: string): string {
-  const host = hostOf(engine, hostHeader);
-  const mounts = [...engine.mounts.values()];
+export function adminStatsXml(ctx: HttpContext, hostHeader?: string): string {
+  const host = hostOf(ctx, hostHeader);
+  const mounts = [...ctx.mounts.values()];
   const body = mounts
     .map((m) => {
       const d = m.description;
@@ -210,7 +212,7 @@ export function adminStatsXml(engine: Engine, hostHeader?: string): string {
         el('server_name', d.name) +
         el('server_type', m.contentType) +
         el('server_url', d.url) +
-        el('slow_listeners', 0) +
+        el('slow_listeners', m.slowListenerDrops) +
         el('source_ip', m.source?.ip ?? '') +
         el('stream_start', m.source ? new Date(m.source.connectedAt).toUTCString() : '') +
         el('title', m.title) +
@@ -223,16 +225,16 @@ export function adminStatsXml(engine: Engine, hostHeader?: string): string {
     .join('');
   return (
     '<?xml version="1.0"?>\n<icestats>' +
-    el('admin', engine.config.admin.user) +
-    el('client_connections', engine.counters.clientConnections) +
-    el('clients', engine.totalListeners + mounts.filter((m) => m.source).length) +
-    el('connections', engine.counters.clientConnections) +
+    el('admin', ctx.config().metadata.admin_contact) +
+    el('client_connections', ctx.counters.clientConnections) +
+    el('clients', ctx.mounts.totalListeners + mounts.filter((m) => m.source).length) +
+    el('connections', ctx.counters.clientConnections) +
     el('host', host.replace(/:\d+$/, '')) +
-    el('listener_connections', engine.counters.listenerConnections) +
-    el('listeners', engine.totalListeners) +
+    el('listener_connections', ctx.counters.listenerConnections) +
+    el('listeners', ctx.mounts.totalListeners) +
     el('server_id', SERVER_ID) +
-    el('server_start', new Date(engine.startedAt).toUTCString()) +
-    el('source_client_connections', engine.counters.sourceConnections) +
+    el('server_start', new Date(ctx.startedAt).toUTCString()) +
+    el('source_client_connections', ctx.counters.sourceConnections) +
     el('sources', mounts.filter((m) => m.source).length) +
     body +
     '</icestats>\n'
@@ -256,12 +258,8 @@ export function listClientsXml(m: Mount): string {
   return `<?xml version="1.0"?>\n<icestats><source mount="${xmlEscape(m.path)}">${el('Listeners', m.broadcaster.count)}${rows}</source></icestats>\n`;
 }
 
-export function iceResponse(message: string, ok: boolean): string {
-  return `<?xml version="1.0"?>\n<iceresponse>${el('message', message)}${el('return', ok ? 1 : 0)}</iceresponse>\n`;
-}
-
 /** Prometheus text exposition format. */
-export function prometheusMetrics(engine: Engine): string {
+export function prometheusMetrics(ctx: HttpContext): string {
   const out: string[] = [];
   const metric = (name: string, type: 'gauge' | 'counter', help: string, rows: [Record<string, string> | null, number][]): void => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -270,10 +268,10 @@ export function prometheusMetrics(engine: Engine): string {
       out.push(`${name}${l} ${v}`);
     }
   };
-  const mounts = [...engine.mounts.values()];
+  const mounts = [...ctx.mounts.values()];
   const per = (f: (m: Mount) => number): [Record<string, string>, number][] => mounts.map((m) => [{ mount: m.path }, f(m)]);
   metric('cycast_up', 'gauge', 'Whether the engine is running.', [[null, 1]]);
-  metric('cycast_uptime_seconds', 'gauge', 'Seconds since the engine started.', [[null, Math.floor((Date.now() - engine.startedAt) / 1000)]]);
+  metric('cycast_uptime_seconds', 'gauge', 'Seconds since the engine started.', [[null, Math.floor((Date.now() - ctx.startedAt) / 1000)]]);
   metric('cycast_listeners', 'gauge', 'Listeners connected now.', per((m) => m.broadcaster.count));
   metric('cycast_listener_peak', 'gauge', 'Most listeners at once since start.', per((m) => m.listenerPeak));
   metric('cycast_source_connected', 'gauge', '1 when a live source is on the mount.', per((m) => (m.source ? 1 : 0)));
@@ -281,13 +279,13 @@ export function prometheusMetrics(engine: Engine): string {
   metric('cycast_received_bytes_total', 'counter', 'Audio bytes received from sources.', per((m) => m.bytesIn));
   metric('cycast_sent_bytes_total', 'counter', 'Bytes sent to listeners.', per((m) => m.broadcaster.totalBytesSent));
   metric('cycast_listener_connections_total', 'counter', 'Listener connections accepted.', per((m) => m.listenerConnections));
-  metric('cycast_source_connections_total', 'counter', 'Source logins accepted.', [[null, engine.counters.sourceConnections]]);
-  metric('cycast_source_login_failures_total', 'counter', 'Source logins refused for wrong credentials.', [[null, engine.counters.failedSourceLogins]]);
-  metric('cycast_slow_listener_drops_total', 'counter', 'Listeners dropped for falling behind.', [[null, engine.counters.slowListenerDrops]]);
-  metric('cycast_client_connections_total', 'counter', 'TCP connections accepted.', [[null, engine.counters.clientConnections]]);
-  const visits = statsProviders.get(engine)?.visitTotals();
+  metric('cycast_source_connections_total', 'counter', 'Source logins accepted.', [[null, ctx.counters.sourceConnections]]);
+  metric('cycast_source_login_failures_total', 'counter', 'Source logins refused for wrong credentials.', [[null, ctx.counters.failedSourceLogins]]);
+  metric('cycast_slow_listener_drops_total', 'counter', 'Listeners dropped for falling behind.', [[null, ctx.counters.slowListenerDrops]]);
+  metric('cycast_client_connections_total', 'counter', 'TCP connections accepted.', [[null, ctx.counters.clientConnections]]);
+  const visits = statsProviders.get(ctx.mounts)?.visitTotals();
   if (visits) {
-    const rows = [...visits].sort(([a], [b]) => a.localeCompare(b));
+    const rows = [...visits].sort(([x], [y]) => x.localeCompare(y));
     metric('cycast_listener_visits_total', 'counter', 'Listener visits recorded when they ended (kept across restarts).', rows.map(([mount, t]) => [{ mount }, t.visits]));
     metric('cycast_listening_seconds_total', 'counter', 'Seconds listened in the recorded visits (kept across restarts).', rows.map(([mount, t]) => [{ mount }, Math.round(t.seconds * 1000) / 1000]));
   }

@@ -2,19 +2,14 @@
 // stream's icy-* headers and CORS that lets browser players read them; ICY metadata only on request.
 
 import type { Socket } from 'node:net';
-import { Listener } from '../stream/broadcaster.js';
-import type { Engine } from '../engine.js';
+import { CORS_HEADERS } from '../protocol/cors.js';
 import type { RequestHead } from '../protocol/http-head.js';
-import type { Mount } from '../stream/mount.js';
-import { endAndClose, headerSafe, rawReply } from './reply.js';
+import { lineSafe } from '../protocol/untrusted.js';
 import { SERVER_ID } from '../protocol/version.js';
-
-export const CORS_HEADERS: Record<string, string> = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': 'Origin, Accept, X-Requested-With, Content-Type, Icy-MetaData, Range',
-  'Access-Control-Allow-Methods': 'GET, OPTIONS, HEAD',
-  'Access-Control-Expose-Headers': 'icy-br, icy-description, icy-genre, icy-metaint, icy-name, icy-pub, icy-url, ice-audio-info, Content-Type',
-};
+import { Listener } from '../stream/broadcaster.js';
+import type { Mount } from '../stream/mount.js';
+import type { NetContext } from './context.js';
+import { endAndClose, refuse } from './reply.js';
 
 export function listenerHeaders(m: Mount, metaint: number): string {
   const d = m.description;
@@ -25,12 +20,12 @@ export function listenerHeaders(m: Mount, metaint: number): string {
     `Content-Type: ${m.contentType}`,
   ];
   if (d.bitrate) lines.push(`icy-br: ${d.bitrate}`);
-  if (d.audioInfo) lines.push(`ice-audio-info: ${headerSafe(d.audioInfo)}`);
+  if (d.audioInfo) lines.push(`ice-audio-info: ${lineSafe(d.audioInfo)}`);
   lines.push(
-    `icy-name: ${headerSafe(d.name)}`,
-    `icy-description: ${headerSafe(d.description)}`,
-    `icy-genre: ${headerSafe(d.genre)}`,
-    `icy-url: ${headerSafe(d.url)}`,
+    `icy-name: ${lineSafe(d.name)}`,
+    `icy-description: ${lineSafe(d.description)}`,
+    `icy-genre: ${lineSafe(d.genre)}`,
+    `icy-url: ${lineSafe(d.url)}`,
     `icy-pub: ${d.public ? 1 : 0}`,
   );
   if (metaint) lines.push(`icy-metaint: ${metaint}`);
@@ -39,19 +34,23 @@ export function listenerHeaders(m: Mount, metaint: number): string {
   return lines.join('\r\n') + '\r\n\r\n';
 }
 
-export function handleListener(engine: Engine, socket: Socket, head: RequestHead): void {
-  const m = engine.mounts.get(head.path)!;
+/** Why a new listener cannot be taken now, or null. */
+function fullReason(ctx: NetContext, m: Mount, ip: string): 'listener.server-full' | 'listener.mount-full' | 'listener.address-full' | null {
+  const max = ctx.config().advanced.max_listeners;
+  const limits = ctx.limits();
+  const total = ctx.mounts.totalListeners;
+  if ((max > 0 && total >= max) || total >= limits.listeners) return 'listener.server-full';
+  if (m.config.max_listeners > 0 && m.broadcaster.count >= m.config.max_listeners) return 'listener.mount-full';
+  if (limits.listenersPerAddress > 0 && ctx.listenersFrom(ip) >= limits.listenersPerAddress) return 'listener.address-full';
+  return null;
+}
+
+export function handleListener(ctx: NetContext, socket: Socket, ip: string, m: Mount, head: RequestHead): void {
   if (socket.destroyed) return;
-  const ip = socket.remoteAddress ?? '?';
-  const max = engine.config.advanced.max_listeners;
-  if (max > 0 && engine.totalListeners >= max) {
-    engine.log.info(`listener ${ip} refused on ${m.path}: server full (${max} listeners)`);
-    rawReply(socket, 503, 'Service Unavailable', 'Server full: too many listeners.\n', CORS_HEADERS);
-    return;
-  }
-  if (m.config.max_listeners > 0 && m.broadcaster.count >= m.config.max_listeners) {
-    engine.log.info(`listener ${ip} refused on ${m.path}: mount full (${m.config.max_listeners} listeners)`);
-    rawReply(socket, 503, 'Service Unavailable', 'Mount full: too many listeners.\n', CORS_HEADERS);
+  const full = fullReason(ctx, m, ip);
+  if (full) {
+    ctx.log.info(`listener ${ip} refused on ${m.path}: ${full.slice('listener.'.length)}`);
+    refuse(socket, full, {}, CORS_HEADERS);
     return;
   }
   const metaint = m.icyAllowed && head.headers.get('icy-metadata')?.trim() === '1' ? m.config.icy_metaint : 0;
@@ -60,7 +59,7 @@ export function handleListener(engine: Engine, socket: Socket, head: RequestHead
     return;
   }
   const ua = head.headers.get('user-agent') ?? '';
-  const l = new Listener(engine.nextId(), socket, m.path, ip, socket.remotePort ?? 0, ua, metaint, m.broadcaster);
+  const l = new Listener(ctx.nextId(), socket, m.path, ip, socket.remotePort ?? 0, ua, metaint, m.broadcaster);
   socket.on('error', () => {});
   socket.once('close', () => m.broadcaster.remove(l, 'closed'));
   // listeners have nothing to say; read and discard so a hang-up is noticed
@@ -70,11 +69,8 @@ export function handleListener(engine: Engine, socket: Socket, head: RequestHead
     socket.write(m.oggHeaders);
     l.bytesSent += m.oggHeaders.length;
   }
-  engine.counters.listenerConnections++;
-  m.listenerConnections++;
-  if (m.broadcaster.count + 1 > m.listenerPeak) m.listenerPeak = m.broadcaster.count + 1;
-  engine.log.info(`listener #${l.id} ${ip} tuned in to ${m.path}${metaint ? ' (ICY titles)' : ''}${ua ? ` [${ua}]` : ''} [${engine.totalListeners + 1} listening]`);
+  m.listenerJoined();
   // announced before it is added: adding sends the burst, which may already drop it
-  engine.emit('listener-connect', m, l);
+  ctx.listenerJoined(m, l);
   m.broadcaster.add(l, m.burstStart());
 }

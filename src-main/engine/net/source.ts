@@ -1,18 +1,21 @@
 // Source clients: Icecast's SOURCE and PUT (with 100-continue), and SHOUTcast v1 (password line, then
-// icy-* headers). After the login the rest of the socket is audio for the mount's framer.
+// icy-* headers). Every check runs before anything is committed: a refused source leaves no mount behind.
+// After the login the rest of the socket is audio for the mount's framer.
 
 import type { Socket } from 'node:net';
-import { mountPath, type AudioFormat } from '../../../src-shared/config/schema.js';
-import { secretsEqual } from '../protocol/secrets.js';
-import type { Engine } from '../engine.js';
+import { mountPath, type AudioFormat, type MountConfig } from '../../../src-shared/config/schema.js';
 import { formatOfContentType } from '../protocol/framing/index.js';
 import { ChunkedDecoder, findHeadEnd, MAX_HEAD_BYTES, parseBasicAuth, type RequestHead } from '../protocol/http-head.js';
-import type { Mount, SourceInfo, StreamDescription } from '../stream/mount.js';
-import { endAndClose, rawReply } from './reply.js';
+import type { RefusalId } from '../protocol/refusals.js';
 import { SERVER_ID } from '../protocol/version.js';
+import type { LiveSource, Mount, SourceInfo, StreamDescription } from '../stream/mount.js';
+import type { NetContext } from './context.js';
+import { refuse, refuseShoutcast } from './reply.js';
 
 /** A source that has sent this much without one frame of its mount's format is not sending that format. */
 const MAX_GARBAGE_BYTES = 256 * 1024;
+/** the station name libshout sends when its user set none: not a name */
+const LIBSHOUT_NO_NAME = 'no name';
 
 function describeStream(h: Map<string, string>): StreamDescription {
   const get = (...names: string[]): string => {
@@ -26,8 +29,9 @@ function describeStream(h: Map<string, string>): StreamDescription {
   const infoBitrate = /(?:^|;)\s*(?:ice-)?bitrate=(\d+)/i.exec(audioInfo)?.[1];
   const bitrate = Number.parseInt(get('ice-bitrate', 'icy-br') || infoBitrate || '0', 10);
   const pub = get('ice-public', 'icy-pub');
+  const name = get('ice-name', 'icy-name');
   return {
-    name: get('ice-name', 'icy-name'),
+    name: name === LIBSHOUT_NO_NAME ? '' : name,
     description: get('ice-description', 'icy-description'),
     genre: get('ice-genre', 'icy-genre'),
     url: get('ice-url', 'icy-url'),
@@ -37,73 +41,75 @@ function describeStream(h: Map<string, string>): StreamDescription {
   };
 }
 
-export function handleHttpSource(engine: Engine, socket: Socket, head: RequestHead, rest: Buffer): void {
-  const ip = socket.remoteAddress ?? '?';
-  const path = head.path;
-  const auth = parseBasicAuth(head.headers.get('authorization'));
-  const challenge = { 'WWW-Authenticate': `Basic realm="${engine.config.metadata.station_name.replace(/"/g, "'")}"` };
-  if (!auth) {
-    // libshout asks once without credentials to learn the auth scheme: not a failed login
-    engine.log.debug(`${ip}: ${head.method} ${path} without credentials, asked for them`);
-    rawReply(socket, 401, 'Authentication Required', 'You need to authenticate.\n', challenge);
-    return;
-  }
-  const wait = engine.logins.blockedFor(ip);
-  if (wait) {
-    rawReply(socket, 429, 'Too Many Requests', `Too many failed logins from your address; try again in ${wait} seconds.\n`, { 'Retry-After': String(wait) });
-    return;
-  }
-  if (!engine.sourceCredentialsOk(path, auth.user, auth.password)) {
-    engine.logins.fail(ip);
-    engine.counters.failedSourceLogins++;
-    engine.log.warn(`source login refused for ${path} from ${ip}: wrong user name or password`);
-    rawReply(socket, 401, 'Authentication Required', 'Wrong user name or password.\n', challenge);
-    return;
-  }
-  const contentType = head.headers.get('content-type') ?? '';
+interface Refused {
+  id: RefusalId;
+  args?: Record<string, string | number>;
+  /** the log line (without the address) */
+  log: string;
+}
+
+/** Why a logged-in source may not go on air on `path` (kick ban, live already, too many sources), or null. */
+function onAirRefusal(ctx: NetContext, path: string, mount: Mount | undefined, ip: string): Refused | null {
+  const banned = ctx.bans.remaining(path, ip);
+  if (banned > 0) return { id: 'source.kicked', args: { wait: banned }, log: `kicked by an admin, may log in again in ${banned}s` };
+  if (mount?.source) return { id: 'source.in-use', log: `the mount already has a live source (${mount.source.ip})` };
+  const max = ctx.limits().sources;
+  if (ctx.mounts.liveSources >= max) return { id: 'source.too-many', args: { max }, log: `limits.sources (${max}) live sources are on air already` };
+  return null;
+}
+
+/** The format a new source on `path` streams, or why it may not stream there. */
+function formatRefusal(ctx: NetContext, path: string, mount: Mount | undefined, contentType: string): Refused | AudioFormat {
   const declared = contentType ? formatOfContentType(contentType) : null;
-  let mount = engine.mounts.get(path);
   if (mount) {
     if (contentType && declared !== mount.format) {
-      engine.log.warn(`source on ${path} from ${ip} refused: it sends ${contentType}, the mount is ${mount.format}`);
-      rawReply(socket, 415, 'Unsupported Media Type', `This mount takes ${mount.format} audio, not ${contentType}.\n`);
-      return;
+      return { id: 'source.wrong-format', args: { format: mount.format, type: contentType }, log: `it sends ${contentType}, the mount is ${mount.format}` };
     }
-  } else {
-    const bad = mountPath(path);
-    if (bad) {
-      engine.log.warn(`source from ${ip} refused: mount path ${path} ${bad}`);
-      rawReply(socket, 403, 'Forbidden', `Mount path ${bad}.\n`);
-      return;
-    }
-    if (!declared) {
-      engine.log.warn(`source on ${path} from ${ip} refused: unsupported content type ${contentType || '(none)'}`);
-      rawReply(socket, 415, 'Unsupported Media Type', `Content type ${contentType || '(none)'} is not supported; send audio/mpeg, audio/ogg or audio/aac.\n`);
-      return;
-    }
+    return mount.format;
   }
-  const banned = engine.banRemaining(path, ip);
-  if (banned > 0) {
-    engine.log.warn(`source on ${path} from ${ip} refused: kicked by an admin, may log in again in ${banned}s`);
-    rawReply(socket, 403, 'Forbidden', `Kicked from this mount; try again in ${banned} seconds.\n`);
+  const bad = mountPath(path);
+  if (bad) return { id: 'source.bad-path', args: { why: bad }, log: `mount path ${path} ${bad}` };
+  if (!declared) return { id: 'source.unsupported-type', args: { type: contentType || '(none)' }, log: `unsupported content type ${contentType || '(none)'}` };
+  return declared;
+}
+
+export function handleHttpSource(ctx: NetContext, socket: Socket, ip: string, head: RequestHead, rest: Buffer): void {
+  const path = head.path;
+  const realm = { 'WWW-Authenticate': `Basic realm="${ctx.config().metadata.station_name.replace(/"/g, "'")}"` };
+  const auth = parseBasicAuth(head.headers.get('authorization'));
+  if (!auth) {
+    // libshout asks once without credentials to learn the auth scheme: not a failed login
+    ctx.log.debug(`${ip}: ${head.method} ${path} without credentials, asked for them`);
+    refuse(socket, 'login.required', {}, realm);
     return;
   }
-  if (mount?.source) {
-    engine.log.warn(`source on ${path} from ${ip} refused: the mount already has a live source (${mount.source.ip})`);
-    rawReply(socket, 403, 'Forbidden', 'Mountpoint in use.\n');
-    return;
+  let mount = ctx.mounts.get(path);
+  const creds = mount?.config ?? ctx.config().mounts[0];
+  const login = ctx.access.login({ kind: 'source', ip, user: auth.user, password: auth.password, mounts: [creds], roles: ['source'], what: `source ${path}` });
+  if (!login.ok) {
+    if (login.wait) return refuse(socket, 'login.slowed', { wait: login.wait });
+    ctx.log.warn(`source login refused for ${path} from ${ip}: wrong user name or password`);
+    return refuse(socket, 'login.wrong', {}, realm);
   }
-  mount ??= engine.addDynamicMount(engine.dynamicMountConfig(path, declared as AudioFormat));
+  const contentType = head.headers.get('content-type') ?? '';
   const te = (head.headers.get('transfer-encoding') ?? '').toLowerCase();
-  if (te && te !== 'chunked' && te !== 'identity') {
-    rawReply(socket, 501, 'Not Implemented', `Transfer-Encoding ${te} is not supported.\n`);
-    return;
+  const format = formatRefusal(ctx, path, mount, contentType);
+  const why: Refused | null =
+    typeof format !== 'string' ? format
+    : te && te !== 'chunked' && te !== 'identity' ? { id: 'source.transfer-encoding', args: { te }, log: `Transfer-Encoding ${te} is not supported` }
+    : onAirRefusal(ctx, path, mount, ip);
+  if (why) {
+    ctx.log.warn(`source on ${path} from ${ip} refused: ${why.log}`);
+    return refuse(socket, why.id, why.args);
   }
+  // every check passed: only now is a mount created for a new path
+  mount ??= ctx.openDynamicMount(path, format as AudioFormat);
   if ((head.headers.get('expect') ?? '').toLowerCase() === '100-continue') {
     socket.write('HTTP/1.1 100 Continue\r\nContent-Length: 0\r\n\r\n');
   }
   socket.write(`HTTP/1.0 200 OK\r\nServer: ${SERVER_ID}\r\nConnection: close\r\n\r\n`);
-  startSource(engine, mount, socket, {
+  startSource(ctx, mount, socket, {
+    ip,
     protocol: head.method === 'PUT' ? 'icecast-put' : 'icecast-source',
     userAgent: head.headers.get('user-agent') ?? '',
     contentType: contentType || mount.contentType,
@@ -111,52 +117,82 @@ export function handleHttpSource(engine: Engine, socket: Socket, head: RequestHe
   }, rest, te === 'chunked' ? new ChunkedDecoder() : null);
 }
 
+/** A first line that is no SHOUTcast password: TLS hellos, binary, libshout's ICY-protocol probe. */
+function notAPassword(line: Buffer): 'probe' | 'junk' | null {
+  if (line[0] === 0x16 && line[1] === 0x03) return 'junk';
+  const text = line.toString('utf8');
+  if (text.includes('\ufffd') || /[\x00-\x08\x0b-\x1f\x7f]/.test(text.replace(/\r$/, ''))) return 'junk';
+  return text.replace(/\r$/, '') === '!POKE' ? 'probe' : null;
+}
+
 /**
  * SHOUTcast v1: the first line is the password (on source_port + 1). The answer is `OK2`, then the client
  * sends icy-* headers, a blank line, and audio. The password picks the mount: a mount whose own password it
  * is, else the main mount.
  */
-export function handleShoutcastSource(engine: Engine, socket: Socket, buf: Buffer): void {
-  const ip = socket.remoteAddress ?? '?';
+export function handleShoutcastSource(ctx: NetContext, socket: Socket, buf: Buffer): void {
+  const ip = ctx.clientAddress(socket.remoteAddress ?? '?', () => undefined);
   const nl = buf.indexOf('\n');
+  const junk = notAPassword(buf.subarray(0, nl));
+  if (junk === 'junk') {
+    ctx.log.debug(`${ip}: a first line that is neither HTTP nor a SHOUTcast password, closed`);
+    socket.destroy();
+    return;
+  }
+  if (junk === 'probe') return refuseShoutcast(socket, 'login.wrong');
   let password = buf.toString('utf8', 0, nl).replace(/\r$/, '');
   let wanted: string | undefined;
   // SHOUTcast 2 style "password:#mount" selects a mount
   const sel = /^(.*):#(\/.*)$/.exec(password);
   if (sel) [, password, wanted] = sel;
-  const wait = engine.logins.blockedFor(ip);
-  if (wait) {
-    endAndClose(socket, `too many failed logins; try again in ${wait} seconds\r\n`);
-    return;
+  const candidates: MountConfig[] = [...ctx.mounts.values()].filter((m) => !m.dynamic && (!wanted || m.path === wanted)).map((m) => m.config);
+  const login = ctx.access.login({ kind: 'source', ip, user: null, password, mounts: candidates, roles: ['source'], what: `SHOUTcast source ${wanted ?? ''}`.trim() });
+  if (!login.ok) {
+    if (login.wait) return refuseShoutcast(socket, 'login.slowed', { wait: login.wait });
+    ctx.log.warn(`SHOUTcast source login refused from ${ip}: wrong password`);
+    return refuseShoutcast(socket, 'login.wrong');
   }
-  const candidates = [...engine.mounts.values()].filter((m) => !m.dynamic && (!wanted || m.path === wanted));
-  let mount: Mount | undefined;
-  for (const m of candidates) if (secretsEqual(password, m.config.source_password) && !mount) mount = m;
-  if (!mount) {
-    engine.logins.fail(ip);
-    engine.counters.failedSourceLogins++;
-    engine.log.warn(`SHOUTcast source login refused from ${ip}: wrong password`);
-    endAndClose(socket, 'invalid password\r\n');
-    return;
-  }
-  const banned = engine.banRemaining(mount.path, ip);
-  if (banned > 0) {
-    engine.log.warn(`SHOUTcast source from ${ip} refused: kicked by an admin, may log in again in ${banned}s`);
-    endAndClose(socket, `Kicked; try again in ${banned} seconds\r\n`);
-    return;
-  }
-  if (mount.source) {
-    engine.log.warn(`SHOUTcast source from ${ip} refused: ${mount.path} already has a live source`);
-    endAndClose(socket, 'Stream in use\r\n');
-    return;
+  const mount = ctx.mounts.get(login.mount!.path)!;
+  const why = onAirRefusal(ctx, mount.path, mount, ip);
+  if (why) {
+    ctx.log.warn(`SHOUTcast source from ${ip} refused: ${why.log}`);
+    return refuseShoutcast(socket, why.id, why.args);
   }
   socket.write('OK2\r\nicy-caps:11\r\n\r\n');
-  const target = mount;
-  let pending = buf.subarray(nl + 1);
-  socket.setTimeout(engine.config.advanced.header_timeout * 1000);
+  readShoutcastHeaders(ctx, socket, ip, mount, buf.subarray(nl + 1));
+}
+
+/** After OK2: icy-* headers and a blank line (or audio straight away), then the stream. */
+function readShoutcastHeaders(ctx: NetContext, socket: Socket, ip: string, mount: Mount, first: Buffer): void {
+  let pending = first;
+  socket.setTimeout(ctx.config().advanced.header_timeout * 1000);
   const onTimeout = (): void => {
-    engine.log.warn(`SHOUTcast source from ${ip} sent no stream headers in time, closed`);
+    ctx.log.warn(`SHOUTcast source from ${ip} sent no stream headers in time, closed`);
     socket.destroy();
+  };
+  const finish = (headers: Map<string, string>, rest: Buffer): true => {
+    socket.off('data', onData);
+    socket.off('timeout', onTimeout);
+    const contentType = headers.get('content-type') ?? '';
+    if (contentType && formatOfContentType(contentType) !== mount.format) {
+      ctx.log.warn(`SHOUTcast source from ${ip} refused: it sends ${contentType}, ${mount.path} is ${mount.format}`);
+      refuseShoutcast(socket, 'source.wrong-format', { format: mount.format, type: contentType });
+      return true;
+    }
+    // another source may have gone on air while this one sent its headers
+    const why = onAirRefusal(ctx, mount.path, mount, ip);
+    if (why) {
+      refuseShoutcast(socket, why.id, why.args);
+      return true;
+    }
+    startSource(ctx, mount, socket, {
+      ip,
+      protocol: 'shoutcast',
+      userAgent: headers.get('user-agent') ?? 'SHOUTcast v1 source',
+      contentType: contentType || mount.contentType,
+      description: describeStream(headers),
+    }, rest);
+    return true;
   };
   const tryHeaders = (): boolean => {
     // some clients send no headers at all and start with audio: an MP3/AAC sync byte means audio
@@ -177,27 +213,6 @@ export function handleShoutcastSource(engine: Engine, socket: Socket, buf: Buffe
     }
     return finish(headers, pending.subarray(headEnd));
   };
-  const finish = (headers: Map<string, string>, rest: Buffer): true => {
-    socket.off('data', onData);
-    socket.off('timeout', onTimeout);
-    const contentType = headers.get('content-type') ?? '';
-    if (contentType && formatOfContentType(contentType) !== target.format) {
-      engine.log.warn(`SHOUTcast source from ${ip} refused: it sends ${contentType}, ${target.path} is ${target.format}`);
-      socket.destroy();
-      return true;
-    }
-    if (target.source) {
-      socket.destroy();
-      return true;
-    }
-    startSource(engine, target, socket, {
-      protocol: 'shoutcast',
-      userAgent: headers.get('user-agent') ?? 'SHOUTcast v1 source',
-      contentType: contentType || target.contentType,
-      description: describeStream(headers),
-    }, rest);
-    return true;
-  };
   const onData = (d: Buffer): void => {
     pending = Buffer.concat([pending, d]);
     tryHeaders();
@@ -210,33 +225,34 @@ export function handleShoutcastSource(engine: Engine, socket: Socket, buf: Buffe
 
 /** Puts a logged-in source on air and streams its audio into the mount until it leaves or times out. */
 function startSource(
-  engine: Engine,
+  ctx: NetContext,
   mount: Mount,
   socket: Socket,
-  meta: Pick<SourceInfo, 'protocol' | 'userAgent' | 'contentType' | 'description'>,
+  meta: Pick<SourceInfo, 'ip' | 'protocol' | 'userAgent' | 'contentType' | 'description'>,
   rest: Buffer,
   chunked: ChunkedDecoder | null = null,
 ): void {
-  const info: SourceInfo = {
-    id: engine.nextId(),
-    ip: socket.remoteAddress ?? '?',
+  const info: LiveSource = {
+    id: ctx.nextId(),
     port: socket.remotePort ?? 0,
     connectedAt: Date.now(),
     bytesIn: 0,
     ...meta,
+    disconnect: () => socket.destroy(),
   };
-  mount.source = info;
-  mount.resetFramer();
-  if (info.contentType && formatOfContentType(info.contentType) === mount.format) mount.contentType = info.contentType.split(';')[0].trim();
-  mount.setTitle(info.description.name || '');
-  engine.counters.sourceConnections++;
-  engine.registerSourceSocket(mount, socket);
-  const timeoutS = engine.config.advanced.source_timeout;
+  mount.attachSource(info, formatOfContentType(info.contentType));
+  ctx.counters.sourceConnections++;
+  const timeoutS = ctx.config().advanced.source_timeout;
   socket.setTimeout(timeoutS * 1000);
   let reason = 'disconnected';
   let framesSeen = 0;
+  // bytes keep the socket timeout at bay, but only frames are audio: a source that sends tags and garbage
+  // (a tag claiming 256 MiB, say) for source_timeout seconds is as silent as one that sends nothing
+  let lastAudioAt = performance.now();
+  let bytesAtLastAudio = 0;
   const onData = (d: Buffer): void => {
     info.bytesIn += d.length;
+    const before = framesSeen;
     if (chunked) {
       for (const part of chunked.push(d)) framesSeen += mount.feed(part);
       if (chunked.error || chunked.done) {
@@ -247,6 +263,12 @@ function startSource(
     } else framesSeen += mount.feed(d);
     if (framesSeen === 0 && mount.framer.skippedBytes > MAX_GARBAGE_BYTES) {
       reason = `dropped: ${info.bytesIn} bytes without one ${mount.format} frame (not ${mount.format} audio?)`;
+      socket.destroy();
+    } else if (framesSeen > before) {
+      lastAudioAt = performance.now();
+      bytesAtLastAudio = info.bytesIn;
+    } else if (performance.now() - lastAudioAt > timeoutS * 1000) {
+      reason = `dropped: no playable ${mount.format} audio for ${timeoutS}s (${info.bytesIn - bytesAtLastAudio} bytes of tags or garbage)`;
       socket.destroy();
     }
   };
@@ -261,18 +283,11 @@ function startSource(
     reason = e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'disconnected (connection reset)' : `connection error (${e.code ?? e.message})`;
   });
   socket.once('close', () => {
-    engine.unregisterSourceSocket(mount, socket);
-    if (mount.source === info) mount.source = null;
-    const secs = Math.round((Date.now() - info.connectedAt) / 1000);
-    engine.log.info(`source on ${mount.path} from ${info.ip} ${reason} after ${secs}s, ${info.bytesIn} bytes`);
-    engine.emit('source-disconnect', mount, reason);
-    if (mount.dynamic) engine.removeDynamicMount(mount);
+    mount.detachSource(info);
+    ctx.sourceLeft(mount, info, reason);
+    if (mount.dynamic) ctx.closeDynamicMount(mount);
   });
-  const d = info.description;
-  engine.log.info(
-    `source connected to ${mount.path} from ${info.ip} (${info.protocol}, ${info.contentType}${info.userAgent ? `, ${info.userAgent}` : ''})` +
-      (d.name ? ` "${d.name}"` : ''),
-  );
-  engine.emit('source-connect', mount);
+  ctx.sourceOnAir(mount);
   if (rest.length) onData(rest);
 }
+

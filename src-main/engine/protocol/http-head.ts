@@ -1,6 +1,9 @@
 // A strict, size-limited reader of an HTTP request head, for raw sockets. Sources send a head and then audio
 // with no Content-Length or chunked encoding, which Node's http parser treats as an empty body; so the head
 // is read here and the rest of the socket is the stream.
+//
+// protocol/ is the engine's pure bottom: request heads, ICY, framing, secrets, CORS, untrusted text and the
+// refusal catalogue. No sockets, no engine state; it imports nothing of the engine.
 
 import { TextDecoder } from 'node:util';
 

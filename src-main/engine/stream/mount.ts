@@ -21,6 +21,7 @@ export interface StreamDescription {
 
 export interface SourceInfo {
   id: number;
+  /** the client's address (behind a trusted proxy, the one it forwarded for) */
   ip: string;
   port: number;
   userAgent: string;
@@ -29,6 +30,11 @@ export interface SourceInfo {
   connectedAt: number;
   bytesIn: number;
   description: StreamDescription;
+}
+
+/** A source on air: what is known about it, and how to end its connection (kick, mount removed). */
+export interface LiveSource extends SourceInfo {
+  disconnect(): void;
 }
 
 export type TitleOrigin = 'live' | 'auto';
@@ -52,7 +58,7 @@ export interface MountEvents {
 export class Mount {
   readonly ring: StreamRing;
   readonly broadcaster: Broadcaster;
-  source: SourceInfo | null = null;
+  private live: LiveSource | null = null;
   /** the source's framer; a fresh one per source so a new source never inherits a partial frame */
   framer: Framer;
   title = '';
@@ -66,8 +72,9 @@ export class Mount {
   contentType: string;
   listenerPeak = 0;
   listenerConnections = 0;
+  /** listeners dropped for falling queue_size behind */
+  slowListenerDrops = 0;
   bytesIn = 0;
-  framesIn = 0;
   /** bytes put into the buffer, from sources and the AutoDJ */
   bytesAppended = 0;
   /** seconds of audio received */
@@ -89,10 +96,47 @@ export class Mount {
     writeInterval = 0,
   ) {
     this.ring = new StreamRing(bufferBytes);
-    this.broadcaster = new Broadcaster(this.ring, this, config.queue_size, (l, why) => this.events.onDrop(this, l, why));
+    this.broadcaster = new Broadcaster(this.ring, this, config.queue_size, (l, why) => {
+      if (why === 'slow') this.slowListenerDrops++;
+      this.events.onDrop(this, l, why);
+    });
     this.broadcaster.writeInterval = writeInterval;
     this.framer = createFramer(config.format);
     this.contentType = DEFAULT_CONTENT_TYPE[config.format];
+  }
+
+  /** The live source on air, if any. */
+  get source(): LiveSource | null {
+    return this.live;
+  }
+
+  /**
+   * Puts a logged-in source on air: a fresh framer (no partial frame of a previous source leaks in), its
+   * content type if it is of this mount's family, and its stream name as the title until it sends one.
+   */
+  attachSource(s: LiveSource, declaredFormat: AudioFormat | null): void {
+    this.live = s;
+    this.framer = createFramer(this.format);
+    if (declaredFormat === this.format) this.contentType = s.contentType.split(';')[0].trim();
+    this.setTitle(s.description.name || '', '', 'live');
+  }
+
+  /** Takes `s` off air (if it still is). */
+  detachSource(s: LiveSource): void {
+    if (this.live === s) this.live = null;
+  }
+
+  /** A listener was accepted: the counters the status documents report. */
+  listenerJoined(): void {
+    this.listenerConnections++;
+    if (this.broadcaster.count + 1 > this.listenerPeak) this.listenerPeak = this.broadcaster.count + 1;
+  }
+
+  /** Disconnects everyone and the live source, and gives the buffer's memory back. */
+  close(reason: DropReason): void {
+    this.live?.disconnect();
+    this.broadcaster.closeAll(reason);
+    this.ring.clear();
   }
 
   get path(): string {
@@ -131,11 +175,6 @@ export class Mount {
     this.chunkSize = chunkSize;
     this.broadcaster.writeInterval = writeInterval;
     this.broadcaster.setQueueSize(config.queue_size);
-  }
-
-  /** Starts a new source: a fresh framer, so no partial frame of a previous source leaks in. */
-  resetFramer(): void {
-    this.framer = createFramer(this.format);
   }
 
   /** Feeds source bytes through the framer into the buffer; returns the number of frames appended. */
@@ -193,7 +232,6 @@ export class Mount {
     } else data = Buffer.concat(group.map((f) => f.data), bytes);
     let seconds = 0;
     for (const f of group) if (f.sampleRate) seconds += f.samples / f.sampleRate;
-    this.framesIn += group.length;
     this.secondsIn += seconds;
     this.bytesAppended += data.length;
     this.ring.append(data, seconds);

@@ -15,7 +15,7 @@ export interface Chunk {
 export class StreamRing {
   private chunks: (Chunk | undefined)[] = [];
   /** index in `chunks` of the oldest chunk */
-  private head = 0;
+  private oldest = 0;
   private bytes = 0;
   private nextSeq = 0;
   private endPos = 0;
@@ -29,19 +29,19 @@ export class StreamRing {
     this.bytes += data.length;
     this.endPos += data.length;
     while (this.bytes > this.capacity && this.size > 1) {
-      const old = this.chunks[this.head]!;
-      this.chunks[this.head++] = undefined;
+      const old = this.chunks[this.oldest]!;
+      this.chunks[this.oldest++] = undefined;
       this.bytes -= old.data.length;
     }
-    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.head);
-      this.head = 0;
+    if (this.oldest > 1024 && this.oldest * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.oldest);
+      this.oldest = 0;
     }
     return chunk;
   }
 
   get size(): number {
-    return this.chunks.length - this.head;
+    return this.chunks.length - this.oldest;
   }
 
   /** bytes held */
@@ -71,11 +71,14 @@ export class StreamRing {
   /** the chunk with this sequence number, or undefined if it was evicted or is not there yet */
   get(seq: number): Chunk | undefined {
     const i = seq - this.tailSeq;
-    return i >= 0 && i < this.size ? this.chunks[this.head + i] : undefined;
+    return i >= 0 && i < this.size ? this.chunks[this.oldest + i] : undefined;
   }
 
-  newest(): Chunk | undefined {
-    return this.size ? this.chunks[this.chunks.length - 1] : undefined;
+  /** Drops every chunk (a mount that is gone gives its memory back at once). Positions keep counting. */
+  clear(): void {
+    this.chunks = [];
+    this.oldest = 0;
+    this.bytes = 0;
   }
 
   /**

@@ -37,3 +37,14 @@ export function formatOfContentType(contentType: string): AudioFormat | null {
   for (const f of Object.keys(CONTENT_TYPES) as AudioFormat[]) if (CONTENT_TYPES[f].includes(t)) return f;
   return null;
 }
+
+/** Audio file extensions this server can stream, and the mount format each belongs to: the one list. */
+export const AUDIO_EXTENSIONS: Readonly<Record<string, AudioFormat>> = {
+  '.mp3': 'mp3',
+  '.mp2': 'mp3',
+  '.ogg': 'ogg',
+  '.oga': 'ogg',
+  '.opus': 'ogg',
+  '.spx': 'ogg',
+  '.aac': 'aac',
+};

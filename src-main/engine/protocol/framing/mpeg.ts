@@ -2,15 +2,19 @@
 
 import { SyncWordFramer } from './sync-framer.js';
 
-const BITRATES: Record<string, number[]> = {
-  // index 0 is "free format" (unsupported), 15 is invalid
-  '1-1': [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-  '1-2': [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-  '1-3': [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
-  '2-1': [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
-  '2-2': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-  '2-3': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-};
+// [MPEG-1 ? 0 : 1][layer - 1][index]; index 0 is "free format" (unsupported), 15 is invalid
+const BITRATES: readonly (readonly (readonly number[])[])[] = [
+  [
+    [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+    [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+    [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+  ],
+  [
+    [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+    [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+    [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+  ],
+];
 const SAMPLE_RATES = { 1: [44100, 48000, 32000], 2: [22050, 24000, 16000], 25: [11025, 12000, 8000] } as const;
 
 export interface MpegHeader {
@@ -39,7 +43,7 @@ export function parseMpegHeader(buf: Buffer, pos: number): MpegHeader | null {
   if (vbits === 1 || lbits === 0 || brIndex === 0 || brIndex === 15 || srIndex === 3) return null;
   const version = vbits === 3 ? 1 : vbits === 2 ? 2 : 25;
   const layer = (4 - lbits) as 1 | 2 | 3;
-  const bitrate = BITRATES[`${version === 1 ? 1 : 2}-${layer}`][brIndex];
+  const bitrate = BITRATES[version === 1 ? 0 : 1][layer - 1][brIndex];
   const sampleRate = SAMPLE_RATES[version][srIndex];
   const padding = (b2 >> 1) & 1;
   const channels = buf[pos + 3] >> 6 === 3 ? 1 : 2;

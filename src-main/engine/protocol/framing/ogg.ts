@@ -1,27 +1,11 @@
 // Ogg page walker: whole pages out, CRC-checked; marks the header pages of each logical stream (Vorbis,
 // Opus, FLAC, Speex) so a late joiner can be given them before any audio, and notices chained streams.
 
+import { ByteWindow } from './byte-window.js';
+import { OggCrcIndex } from './ogg-crc.js';
 import type { Frame, Framer, StreamInfo } from './types.js';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let k = 0; k < 8; k++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    t[i] = r >>> 0;
-  }
-  return t;
-})();
-
-/** Ogg's CRC-32 of a page, computed with its CRC field taken as zero. */
-export function oggCrc(page: Buffer): number {
-  let crc = 0;
-  for (let i = 0; i < page.length; i++) {
-    const b = i >= 22 && i < 26 ? 0 : page[i];
-    crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]) >>> 0;
-  }
-  return crc;
-}
+export { oggCrc } from './ogg-crc.js';
 
 export interface OggPage {
   length: number;
@@ -53,72 +37,172 @@ export function parseOggPage(buf: Buffer, pos: number): OggPage | 'short' | null
   };
 }
 
+/**
+ * Running byte sums by stream offset, so a candidate's lacing table (up to 255 bytes) sums in one step:
+ * a resync scan may try a candidate every 9 bytes, and each byte is then added once, not 28 times.
+ * Queries must move forward (each range starts at or after the previous one's start).
+ */
+class LacingSums {
+  private readonly sums = new Int32Array(512);
+  private from = -1;
+  private to = -1;
+
+  /** Sum of the stream's bytes [lo, hi), hi - lo <= 255, from `buf` which starts at stream offset `bufAt`. */
+  range(buf: Buffer, bufAt: number, lo: number, hi: number): number {
+    if (this.to < lo || this.from > lo) {
+      this.from = this.to = lo;
+      this.sums[lo & 511] = 0;
+    }
+    let sum = this.sums[this.to & 511];
+    for (let i = this.to; i < hi; i++) {
+      sum = (sum + buf[i - bufAt]) | 0;
+      this.sums[(i + 1) & 511] = sum;
+    }
+    if (hi > this.to) this.to = hi;
+    if (this.from < this.to - 511) this.from = this.to - 511;
+    // the sums wrap at 2^31; their difference is still exact
+    return (this.sums[hi & 511] - this.sums[lo & 511]) | 0;
+  }
+}
+
+/**
+ * The length of the page whose header starts at `pos` in `buf` (stream offset `bufAt`), if one can: 0 if
+ * none starts there, or minus the bytes needed from `pos` to tell. Allocates nothing.
+ */
+function pageLengthAt(buf: Buffer, pos: number, bufAt: number, lacing: LacingSums): number {
+  const avail = buf.length - pos;
+  if (avail < 27) return -27;
+  // "OggS", version 0, and no header-type bits beyond continued / first / last page (RFC 3533)
+  if (buf[pos] !== 0x4f || buf[pos + 1] !== 0x67 || buf[pos + 2] !== 0x67 || buf[pos + 3] !== 0x53 || buf[pos + 4] !== 0 || buf[pos + 5] & 0xf8) return 0;
+  const nsegs = buf[pos + 26];
+  if (avail < 27 + nsegs) return -(27 + nsegs);
+  const at = bufAt + pos + 27;
+  const length = 27 + nsegs + lacing.range(buf, bufAt, at, at + nsegs);
+  return avail < length ? -length : length;
+}
+
 interface LogicalStream {
   codec: string;
   headerPackets: number;
   packetsSeen: number;
   sampleRate: number;
   channels: number;
+  /** kbit/s: the header's nominal rate, else measured */
   bitrate: number;
-  lastGranule: bigint;
+  /** the header's nominal rate (kbit/s), 0 if it gives none */
+  nominalKbps: number;
+  /** the most samples one packet of this codec can decode to */
+  maxPacketSamples: number;
+  /** granule of the last data page that had one; null before the first */
+  lastGranule: bigint | null;
+  /** bytes and samples of the pages whose granules were believed: the stream's own byte rate */
+  trustedBytes: number;
+  trustedSamples: number;
 }
 
+type Identity = Pick<LogicalStream, 'codec' | 'headerPackets' | 'sampleRate' | 'channels' | 'nominalKbps' | 'maxPacketSamples'>;
+
 /** What the first packet of a logical stream says about it. */
-function identify(packet: Buffer): Omit<LogicalStream, 'packetsSeen' | 'lastGranule'> {
+function identify(packet: Buffer): Identity {
   if (packet.length >= 30 && packet[0] === 1 && packet.toString('latin1', 1, 7) === 'vorbis') {
     const nominal = packet.readInt32LE(20);
-    return { codec: 'Vorbis', headerPackets: 3, channels: packet[11], sampleRate: packet.readUInt32LE(12), bitrate: nominal > 0 ? Math.round(nominal / 1000) : 0 };
+    // a packet decodes to at most half the long block (blocksize_1 is 2^(high nibble of byte 28), up to 8192)
+    const long = 1 << Math.min(13, packet[28] >> 4);
+    return { codec: 'Vorbis', headerPackets: 3, channels: packet[11], sampleRate: packet.readUInt32LE(12), nominalKbps: nominal > 0 ? Math.round(nominal / 1000) : 0, maxPacketSamples: Math.max(32, long / 2) };
   }
   if (packet.length >= 19 && packet.toString('latin1', 0, 8) === 'OpusHead') {
-    return { codec: 'Opus', headerPackets: 2, channels: packet[9], sampleRate: 48000, bitrate: 0 };
+    // 120 ms at 48 kHz is the longest Opus packet (RFC 6716, 3.2.5)
+    return { codec: 'Opus', headerPackets: 2, channels: packet[9], sampleRate: 48000, nominalKbps: 0, maxPacketSamples: 5760 };
   }
   if (packet.length >= 30 && packet[0] === 0x7f && packet.toString('latin1', 1, 5) === 'FLAC') {
     const rate = (packet[27] << 12) | (packet[28] << 4) | (packet[29] >> 4);
-    return { codec: 'FLAC', headerPackets: 1 + packet.readUInt16BE(7), channels: ((packet[29] >> 1) & 7) + 1, sampleRate: rate, bitrate: 0 };
+    return { codec: 'FLAC', headerPackets: 1 + packet.readUInt16BE(7), channels: ((packet[29] >> 1) & 7) + 1, sampleRate: rate, nominalKbps: 0, maxPacketSamples: 65535 };
   }
   if (packet.length >= 80 && packet.toString('latin1', 0, 8) === 'Speex   ') {
-    return { codec: 'Speex', headerPackets: 2 + packet.readUInt32LE(76), channels: packet.readUInt32LE(48), sampleRate: packet.readUInt32LE(36), bitrate: 0 };
+    const perPacket = packet.readUInt32LE(56) * Math.max(1, packet.readUInt32LE(64));
+    return { codec: 'Speex', headerPackets: 2 + packet.readUInt32LE(76), channels: packet.readUInt32LE(48), sampleRate: packet.readUInt32LE(36), nominalKbps: 0, maxPacketSamples: Math.min(65535, perPacket) };
   }
-  return { codec: 'unknown', headerPackets: 1, channels: 0, sampleRate: 0, bitrate: 0 };
+  return { codec: 'unknown', headerPackets: 1, channels: 0, sampleRate: 0, nominalKbps: 0, maxPacketSamples: 0 };
 }
 
-const MAX_PAGE = 27 + 255 + 255 * 255;
+/**
+ * The lowest byte rate a real page plays at. Digital silence is the cheapest audio there is: ffmpeg's
+ * Vorbis and Opus encode it at about 130 and 230 bytes a second; a page claiming to last longer than its
+ * bytes at 32 bytes a second is not believed.
+ */
+const MIN_BYTES_PER_SECOND = 32;
+const NO_FRAMES: Frame[] = [];
 
 export class OggFramer implements Framer {
   readonly format = 'ogg' as const;
   info: StreamInfo | null = null;
   skippedBytes = 0;
   readonly tagBytes = 0;
-  private pending: Buffer | null = null;
+  /** data pages whose granule position was not believed (timed from their bytes instead) */
+  retimedPages = 0;
+  private readonly window = new ByteWindow();
+  /** bytes the window must hold before parsing can get further */
+  private need = 0;
+  /** stream offset of the first byte not yet consumed */
+  private offset = 0;
+  private crcIndex: OggCrcIndex | null = null;
+  private readonly lacing = new LacingSums();
   private streams = new Map<number, LogicalStream>();
   /** a data page has been seen since the last BOS: the next BOS starts a new chain */
   private sawData = false;
   private bytesSinceRate = 0;
-  private granulesSinceRate = 0n;
+  private samplesSinceRate = 0;
+
+  /** The current logical stream's nominal bitrate from its header (kbit/s), 0 if it gives none. */
+  get nominalKbps(): number {
+    let kbps = 0;
+    for (const st of this.streams.values()) kbps = st.nominalKbps || kbps;
+    return kbps;
+  }
+
+  /** Bytes run through the CRC so far: at most one per byte received, whatever the bytes are. */
+  get checksummedBytes(): number {
+    return this.crcIndex?.checksummedBytes ?? 0;
+  }
 
   push(data: Buffer): Frame[] {
-    const buf = this.pending ? Buffer.concat([this.pending, data]) : data;
-    this.pending = null;
-    const frames: Frame[] = [];
-    let pos = 0;
-    while (pos < buf.length) {
-      const page = parseOggPage(buf, pos);
-      if (page === 'short') break;
-      if (page === null || page.length > MAX_PAGE) {
-        pos = this.resync(buf, pos + 1);
-        continue;
-      }
-      if (pos + page.length > buf.length) break;
-      const bytes = buf.subarray(pos, pos + page.length);
-      if (oggCrc(bytes) !== bytes.readUInt32LE(22)) {
-        pos = this.resync(buf, pos + 1);
-        continue;
-      }
-      frames.push(this.classify(bytes, page, pos));
-      pos += page.length;
+    let buf = data;
+    if (this.window.length) {
+      buf = this.window.append(data);
+      if (buf.length < this.need) return NO_FRAMES;
     }
-    if (pos < buf.length) this.pending = buf.subarray(pos);
+    const frames: Frame[] = [];
+    const pos = this.walk(buf, frames);
+    this.offset += pos;
+    if (buf === data) {
+      if (pos < data.length) this.window.append(data.subarray(pos));
+    } else this.window.consume(pos);
     return frames;
+  }
+
+  /** Cuts whole pages from `buf` (which starts at stream offset `this.offset`); returns the bytes used. */
+  private walk(buf: Buffer, frames: Frame[]): number {
+    let pos = 0;
+    this.need = 0;
+    while (pos < buf.length) {
+      const length = pageLengthAt(buf, pos, this.offset, this.lacing);
+      if (length < 0) {
+        this.need = -length;
+        break;
+      }
+      if (length === 0) {
+        pos = this.resync(buf, pos + 1);
+        continue;
+      }
+      this.crcIndex ??= new OggCrcIndex();
+      if (!this.crcIndex.pageOk(buf, this.offset, this.offset + pos, length)) {
+        pos = this.resync(buf, pos + 1);
+        continue;
+      }
+      frames.push(this.classify(buf.subarray(pos, pos + length), parseOggPage(buf, pos) as OggPage, pos));
+      pos += length;
+    }
+    return pos;
   }
 
   private classify(bytes: Buffer, page: OggPage, pos: number): Frame {
@@ -134,11 +218,10 @@ export class OggFramer implements Framer {
         len += s;
         if (s < 255) break;
       }
-      const first = bytes.subarray(page.bodyStart - pos, page.bodyStart - pos + len);
-      const id = identify(first);
+      const id = identify(bytes.subarray(page.bodyStart - pos, page.bodyStart - pos + len));
       // the stream says how many header packets follow; a hostile or broken one is not believed past 16
       id.headerPackets = Math.min(Math.max(1, id.headerPackets), 16);
-      this.streams.set(page.serial, { ...id, packetsSeen: 0, lastGranule: 0n });
+      this.streams.set(page.serial, { ...id, bitrate: id.nominalKbps, packetsSeen: 0, lastGranule: null, trustedBytes: 0, trustedSamples: 0 });
     }
     const st = this.streams.get(page.serial);
     if (!st) {
@@ -147,28 +230,54 @@ export class OggFramer implements Framer {
       return { data: bytes, samples: 0, sampleRate: this.info?.sampleRate ?? 0 };
     }
     const wasHeader = st.packetsSeen < st.headerPackets;
-    for (const s of page.segments) if (s < 255) st.packetsSeen++;
+    let packetsEnding = 0;
+    for (const s of page.segments) if (s < 255) packetsEnding++;
+    st.packetsSeen += packetsEnding;
     let samples = 0;
     if (!wasHeader) {
       this.sawData = true;
-      if (page.granule >= 0n) {
-        const delta = page.granule - st.lastGranule;
-        samples = delta > 0n ? Number(delta) : 0;
-        st.lastGranule = page.granule;
-      }
-      this.bytesSinceRate += bytes.length;
-      this.granulesSinceRate += BigInt(samples);
-      if (st.sampleRate > 0 && this.granulesSinceRate >= BigInt(st.sampleRate) * 2n) {
-        st.bitrate = st.bitrate || Math.round((this.bytesSinceRate * 8 * st.sampleRate) / Number(this.granulesSinceRate) / 1000);
-        this.bytesSinceRate = 0;
-        this.granulesSinceRate = 0n;
-      }
+      samples = this.pageSamples(st, page.granule, packetsEnding, bytes.length);
+      this.measureBitrate(st, bytes.length, samples);
     }
     const i = this.info;
     if (!i || i.codec !== st.codec || i.sampleRate !== st.sampleRate || i.channels !== st.channels || i.bitrate !== st.bitrate) {
       this.info = { codec: st.codec, sampleRate: st.sampleRate, channels: st.channels, bitrate: st.bitrate };
     }
     return { data: bytes, samples, sampleRate: st.sampleRate, header: wasHeader, bos };
+  }
+
+  /**
+   * Samples a data page plays for: its granule position minus the previous page's, when that is plausible
+   * for the page (no more than its packets can decode to, no more than its bytes can carry). Granules count
+   * from wherever the stream was cut (a piece of a live recording starts an hour in) and a hostile one can
+   * say anything, so an implausible step is replaced by the page's bytes at the stream's byte rate.
+   */
+  private pageSamples(st: LogicalStream, granule: bigint, packetsEnding: number, bytes: number): number {
+    if (granule < 0n || st.sampleRate <= 0) return 0; // -1: no packet ends on this page
+    const bound = Math.min(packetsEnding * st.maxPacketSamples, Math.floor((bytes * st.sampleRate) / MIN_BYTES_PER_SECOND));
+    const step = st.lastGranule === null ? granule : granule - st.lastGranule;
+    st.lastGranule = granule;
+    if (step >= 0n && step <= BigInt(bound)) {
+      st.trustedBytes += bytes;
+      st.trustedSamples += Number(step);
+      return Number(step);
+    }
+    // the first page of a stream that starts at 0 carries its own length; one cut from a longer stream
+    // does not, and neither does a hostile jump: time it by its bytes
+    this.retimedPages++;
+    const samplesPerByte =
+      st.trustedBytes >= 4096 ? st.trustedSamples / st.trustedBytes : st.nominalKbps > 0 ? st.sampleRate / (st.nominalKbps * 125) : 0;
+    return Math.min(bound, Math.round(bytes * samplesPerByte));
+  }
+
+  private measureBitrate(st: LogicalStream, bytes: number, samples: number): void {
+    this.bytesSinceRate += bytes;
+    this.samplesSinceRate += samples;
+    if (st.sampleRate > 0 && this.samplesSinceRate >= st.sampleRate * 2) {
+      st.bitrate = st.nominalKbps || Math.round((this.bytesSinceRate * 8 * st.sampleRate) / this.samplesSinceRate / 1000);
+      this.bytesSinceRate = 0;
+      this.samplesSinceRate = 0;
+    }
   }
 
   private resync(buf: Buffer, from: number): number {

@@ -3,7 +3,10 @@
 
 import type { AudioFormat } from '../../../../src-shared/config/schema.js';
 import type { Frame, Framer, StreamInfo } from './types.js';
-import { tagLengthAt } from './tags.js';
+import { ByteWindow } from './byte-window.js';
+import { tagHeaderSize, tagLengthAt } from './tags.js';
+
+const NO_FRAMES: Frame[] = [];
 
 export interface SyncHeader {
   length: number;
@@ -16,7 +19,9 @@ export abstract class SyncWordFramer<H extends SyncHeader> implements Framer {
   info: StreamInfo | null = null;
   skippedBytes = 0;
   tagBytes = 0;
-  private pending: Buffer | null = null;
+  private readonly window = new ByteWindow();
+  /** bytes the window must hold before parsing can get further */
+  private need = 0;
   /** bytes of a tag still to be skipped from the next pushes */
   private skipRemaining = 0;
   private locked: H | null = null;
@@ -36,13 +41,29 @@ export abstract class SyncWordFramer<H extends SyncHeader> implements Framer {
       this.tagBytes += n;
       data = data.subarray(n);
     }
-    const buf = this.pending ? Buffer.concat([this.pending, data]) : data;
-    this.pending = null;
+    let buf = data;
+    if (this.window.length) {
+      buf = this.window.append(data);
+      if (buf.length < this.need) return NO_FRAMES;
+    }
     const frames: Frame[] = [];
+    const pos = this.walk(buf, frames);
+    if (buf === data) {
+      if (pos < data.length) this.window.append(data.subarray(pos));
+    } else this.window.consume(pos);
+    return frames;
+  }
+
+  /** Cuts whole frames from `buf`; returns the bytes used. Sets `need` when it stops short of the end. */
+  private walk(buf: Buffer, frames: Frame[]): number {
     let pos = 0;
+    this.need = 0;
     while (pos < buf.length) {
       const tag = tagLengthAt(buf, pos);
-      if (tag === -1) break;
+      if (tag === -1) {
+        this.need = tagHeaderSize(buf, pos);
+        break;
+      }
       if (tag > 0) {
         const have = Math.min(tag, buf.length - pos);
         this.tagBytes += have;
@@ -53,16 +74,25 @@ export abstract class SyncWordFramer<H extends SyncHeader> implements Framer {
       }
       const h = this.parseHeader(buf, pos);
       if (!h) {
-        if (buf.length - pos < this.headerSize) break;
+        if (buf.length - pos < this.headerSize) {
+          this.need = this.headerSize;
+          break;
+        }
         pos = this.resync(buf, pos + 1);
         continue;
       }
-      if (pos + h.length > buf.length) break;
+      if (pos + h.length > buf.length) {
+        this.need = h.length;
+        break;
+      }
       if (!this.locked || !this.sameStream(this.locked, h)) {
         // Not yet in step with the stream: accept a sync word only when the next frame confirms it
         // (or a tag follows it), so garbage is not mistaken for audio.
         const next = pos + h.length;
-        if (next + this.headerSize > buf.length) break;
+        if (next + this.headerSize > buf.length) {
+          this.need = h.length + this.headerSize;
+          break;
+        }
         const n = this.parseHeader(buf, next);
         if (!(n && this.sameStream(n, h)) && tagLengthAt(buf, next) === 0) {
           pos = this.resync(buf, pos + 1);
@@ -78,13 +108,12 @@ export abstract class SyncWordFramer<H extends SyncHeader> implements Framer {
       }
       frames.push({ data: frame, samples: h.samples, sampleRate: h.sampleRate });
     }
-    if (pos < buf.length) this.pending = buf.subarray(pos);
-    return frames;
+    return pos;
   }
 
   /** Bytes held back waiting for the rest of a frame. */
   get pendingBytes(): number {
-    return this.pending?.length ?? 0;
+    return this.window.length;
   }
 
   /** Skips to the next byte that could start a frame or a tag, counting what was skipped. */

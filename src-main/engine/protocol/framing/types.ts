@@ -23,7 +23,10 @@ export interface StreamInfo {
 
 /**
  * Splits a byte stream into whole frames. Bytes that are not audio (tags, garbage) are skipped and counted.
- * Framers keep at most one partial frame between pushes.
+ * Framers keep at most one partial frame between pushes (in an append-only window, so a frame trickling in
+ * a byte at a time is not re-copied per push), and their work per pushed byte is bounded whatever the bytes
+ * are: every input is hostile until it has framed. Frames are views of the pushed buffers or of that
+ * window; a caller must not modify a buffer after pushing it.
  */
 export interface Framer {
   readonly format: AudioFormat;
