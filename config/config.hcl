@@ -65,6 +65,11 @@ playlist {
   # connection blips reconnects without the playlist cutting in. The playlist then moves on to the
   # next track rather than resuming the one the DJ interrupted.
   resume_delay = 3
+
+  # Folders the studio's "Add from the server's disk" may browse and add from, besides each mount's
+  # music folder (always allowed). Relative to this file; "~" is your home folder; folders that do
+  # not exist are left out. The server refuses to list anything else.
+  allowed_folders = ["~/Music"]
 }
 
 broadcaster {
@@ -124,8 +129,8 @@ advanced {
   # Serve /api/stats.
   enable_stats = true
 
-  # Seconds a source kicked by an admin may not log in again from the same address, so its
-  # auto-reconnect does not put it straight back on air.
+  # Seconds a source (or listener) kicked by an admin may not log in (or tune in) again from the
+  # same address, so its automatic reconnect does not put it straight back.
   kick_ban = 10
 
   # Reverse proxies (nginx, Caddy) in front of this server, by address. X-Forwarded-For and Forwarded

@@ -1,7 +1,7 @@
 // The renderer's StudioApi: window.studio under Electron (the preload's bridge), else HTTP + server-sent
 // events on the server that served this page.
 
-import type { StudioApi, StudioCommands, StudioEvent, StudioMethod } from '../src-shared/studio-api.js';
+import type { ConnectionState, StudioApi, StudioCommands, StudioEvent, StudioMethod } from '../src-shared/studio-api.js';
 import { STUDIO_METHODS } from '../src-shared/studio-api.js';
 
 declare global {
@@ -12,6 +12,52 @@ declare global {
 
 /** Same-origin marker the server requires on state-changing requests. */
 const CSRF = { 'X-Cycast-Studio': '1' };
+
+/** Retrying this long without an answer makes the link "unreachable" rather than "reconnecting". */
+const UNREACHABLE_AFTER_MS = 4000;
+/** How soon a stream the server closed for good (an error status) is opened again. */
+const REOPEN_MS = 2000;
+
+/**
+ * The server-sent event stream, reopened for as long as the page lives, with its state reported as a
+ * ConnectionState: an EventSource retries by itself after a network error (every `retry:` ms, 2 s here),
+ * but gives up after an error status, so then a fresh one is opened.
+ */
+function subscribeEvents(url: string, onEvent: (e: StudioEvent) => void, onConnection?: (s: ConnectionState) => void): () => void {
+  let es: EventSource | null = null;
+  let stopped = false;
+  let down = false;
+  let unreachableTimer: ReturnType<typeof setTimeout> | undefined;
+  let reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  const open = (): void => {
+    es = new EventSource(url);
+    es.onmessage = (m) => onEvent(JSON.parse(m.data) as StudioEvent);
+    es.onopen = () => {
+      down = false;
+      clearTimeout(unreachableTimer);
+      onConnection?.('connected');
+    };
+    es.onerror = () => {
+      if (stopped) return;
+      if (!down) {
+        down = true;
+        onConnection?.('reconnecting');
+        unreachableTimer = setTimeout(() => down && onConnection?.('unreachable'), UNREACHABLE_AFTER_MS);
+      }
+      if (es?.readyState === EventSource.CLOSED) {
+        es.close();
+        reopenTimer = setTimeout(open, REOPEN_MS);
+      }
+    };
+  };
+  open();
+  return () => {
+    stopped = true;
+    clearTimeout(unreachableTimer);
+    clearTimeout(reopenTimer);
+    es?.close();
+  };
+}
 
 function webApi(base: string): StudioApi {
   const call = async (method: StudioMethod, args: unknown[]): Promise<unknown> => {
@@ -37,13 +83,7 @@ function webApi(base: string): StudioApi {
     if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`);
     return res.json();
   };
-  api.subscribe = (onEvent: (e: StudioEvent) => void) => {
-    const es = new EventSource(`${base}/api/events`);
-    es.onmessage = (m) => onEvent(JSON.parse(m.data) as StudioEvent);
-    es.onerror = () => onEvent({ type: 'notice', level: 'warn', message: 'Connection to the server lost; reconnecting…' });
-    es.onopen = () => onEvent({ type: 'notice', level: 'info', message: '' });
-    return () => es.close();
-  };
+  api.subscribe = (onEvent: (e: StudioEvent) => void, onConnection?: (s: ConnectionState) => void) => subscribeEvents(`${base}/api/events`, onEvent, onConnection);
   return api as unknown as StudioApi;
 }
 

@@ -1,9 +1,10 @@
 // The studio's state: the last snapshot with pushed events applied, plus UI state.
 
 import { create } from 'zustand';
-import type { ListenerView, LogLine, MountView, PlaylistView, ServerView, StudioEvent, StudioSnapshot } from '../src-shared/studio-api.js';
+import type { ConnectionState, ListenerView, LogLine, MountView, PlaylistView, ServerView, StudioEvent, StudioSnapshot } from '../src-shared/studio-api.js';
 
-export type ViewName = 'onair' | 'playlist' | 'listeners' | 'config' | 'log' | 'stats';
+/** A view's id, as listed in navigation.tsx */
+export type ViewName = string;
 
 interface Toast {
   id: number;
@@ -11,10 +12,21 @@ interface Toast {
   message: string;
 }
 
+/** A question the shell asks before a command that cannot be undone (kicks, deleting a file). */
+export interface Confirmation {
+  title: string;
+  body: string;
+  confirm: string;
+  onConfirm(): void;
+}
+
 interface StudioState {
   ready: boolean;
   error: string | null;
-  connection: 'ok' | 'lost';
+  connection: ConnectionState;
+  /** when the link last went down (ms), null while connected */
+  connectionLostAt: number | null;
+  confirmation: Confirmation | null;
   server: ServerView | null;
   mounts: MountView[];
   listeners: Map<number, ListenerView>;
@@ -32,6 +44,10 @@ interface StudioState {
   toast(level: Toast['level'], message: string): void;
   dismiss(id: number): void;
   fail(message: string): void;
+  setConnection(c: ConnectionState): void;
+  /** asks the user first; `onConfirm` runs only on yes */
+  ask(c: Confirmation): void;
+  answer(yes: boolean): void;
 }
 
 const LOG_KEEP = 2000;
@@ -40,7 +56,9 @@ let toastId = 1;
 export const useStudio = create<StudioState>((set, get) => ({
   ready: false,
   error: null,
-  connection: 'ok',
+  connection: 'connected',
+  connectionLostAt: null,
+  confirmation: null,
   server: null,
   mounts: [],
   listeners: new Map(),
@@ -63,7 +81,7 @@ export const useStudio = create<StudioState>((set, get) => ({
   apply: (e) => get().applyAll([e]),
   applyAll: (events) => {
     const st = get();
-    let { mounts, server, log, playlists, connection } = st;
+    let { mounts, server, log, playlists } = st;
     let listeners: Map<number, ListenerView> | null = null;
     const copy = (): Map<number, ListenerView> => (listeners ??= new Map(st.listeners));
     for (const e of events) {
@@ -98,13 +116,11 @@ export const useStudio = create<StudioState>((set, get) => ({
           server = e.server;
           break;
         case 'notice':
-          if (e.message.startsWith('Connection to the server lost')) connection = 'lost';
-          else if (e.message === '') connection = 'ok';
-          else st.toast(e.level, e.message);
+          st.toast(e.level, e.message);
           break;
       }
     }
-    set({ mounts, server, log, playlists, connection, ...(listeners ? { listeners } : {}) });
+    set({ mounts, server, log, playlists, ...(listeners ? { listeners } : {}) });
   },
   setView: (view) => set({ view }),
   setMount: (mount) => set({ mount }),
@@ -115,7 +131,27 @@ export const useStudio = create<StudioState>((set, get) => ({
   },
   dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
   fail: (message) => set({ error: message }),
+  setConnection: (connection) => {
+    if (connection === get().connection) return;
+    set({ connection, connectionLostAt: connection === 'connected' ? null : (get().connectionLostAt ?? Date.now()) });
+  },
+  ask: (confirmation) => set({ confirmation }),
+  answer: (yes) => {
+    const c = get().confirmation;
+    set({ confirmation: null });
+    if (yes) c?.onConfirm();
+  },
 }));
+
+/** The mount the studio shows (the one picked in the top bar, else the first). */
+export function useCurrentMount(): MountView | undefined {
+  return useStudio((s) => s.mounts.find((m) => m.path === s.mount) ?? s.mounts[0]);
+}
+
+/** True while the link to the server is down: what the studio shows is from before. */
+export function useOffline(): boolean {
+  return useStudio((s) => s.connection !== 'connected');
+}
 
 /** Runs a command, turning a failure into an error toast. */
 export async function run<T>(what: string, p: Promise<T>): Promise<T | undefined> {
@@ -124,5 +160,16 @@ export async function run<T>(what: string, p: Promise<T>): Promise<T | undefined
   } catch (e) {
     useStudio.getState().toast('error', `${what}: ${(e as Error).message}`);
     return undefined;
+  }
+}
+
+/** Runs a command for its effect: true when it worked, else false after an error toast. */
+export async function attempt(what: string, p: Promise<unknown>): Promise<boolean> {
+  try {
+    await p;
+    return true;
+  } catch (e) {
+    useStudio.getState().toast('error', `${what}: ${(e as Error).message}`);
+    return false;
   }
 }

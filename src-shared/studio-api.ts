@@ -88,9 +88,18 @@ export interface PlaylistEntryView {
   problem: string | null;
 }
 
+/** A file removed from a playlist: it stays out (rescans, restarts, folder changes) until added back. */
+export interface ExcludedTrackView {
+  path: string;
+  title: string;
+  duration: number;
+}
+
 export interface PlaylistView {
   mount: string;
   entries: PlaylistEntryView[];
+  /** the "not playing" list, oldest first */
+  excluded: ExcludedTrackView[];
   currentId: number | null;
   shuffle: boolean;
   repeat: boolean;
@@ -108,6 +117,8 @@ export interface ServerView {
   configPath: string;
   /** false under a browser; true in the Electron window (native dialogs available) */
   desktop: boolean;
+  /** seconds a kicked DJ's address may not log in again (advanced.kick_ban) */
+  kickBanSeconds: number;
 }
 
 export interface StudioSnapshot {
@@ -128,6 +139,19 @@ export type StudioEvent =
   | { type: 'log'; line: LogLine }
   | { type: 'server'; server: ServerView }
   | { type: 'notice'; level: 'info' | 'warn'; message: string };
+
+/**
+ * The transport's link to the server, reported beside the events: `connected` (events flow), `reconnecting`
+ * (the link dropped a moment ago; retrying), `unreachable` (retrying for a while without an answer). The
+ * Electron IPC link is in-process and always connected.
+ */
+export type ConnectionState = 'connected' | 'reconnecting' | 'unreachable';
+
+/** What a kick did: false when there was nobody to kick; `banSeconds` the address may not come back (0: none). */
+export interface KickResult {
+  kicked: boolean;
+  banSeconds: number;
+}
 
 export interface ConfigDocument {
   path: string;
@@ -177,9 +201,13 @@ export interface ConnectionInfo {
   weakPassword: boolean;
 }
 
+/** One folder of the server's disk, within the folders the config allows (playlist.allowed_folders). */
 export interface DirectoryListing {
   path: string;
+  /** the folder above, null at the top of an allowed folder */
   parent: string | null;
+  /** the allowed folders (each mount's music folder first) */
+  roots: string[];
   entries: { name: string; path: string; kind: 'dir' | 'audio' }[];
 }
 
@@ -220,16 +248,20 @@ export interface StatsReport {
 export interface StudioCommands {
   snapshot(): Promise<StudioSnapshot>;
   skip(mount: string): Promise<boolean>;
-  kickSource(mount: string): Promise<boolean>;
-  kickListener(id: number): Promise<boolean>;
+  kickSource(mount: string): Promise<KickResult>;
+  kickListener(id: number): Promise<KickResult>;
   playlistAdd(mount: string, paths: string[], at?: number): Promise<number>;
+  /** takes tracks out of the playlist (files stay on disk) and keeps them out until added back */
   playlistRemove(mount: string, ids: number[]): Promise<number>;
+  /** deletes a listed (or removed) track's file from the music folder; refused for anything outside it */
+  playlistDeleteFile(mount: string, path: string): Promise<void>;
   playlistMove(mount: string, id: number, to: number): Promise<boolean>;
   playlistPlayNext(mount: string, id: number): Promise<boolean>;
   playlistShuffle(mount: string): Promise<void>;
   playlistSetShuffle(mount: string, on: boolean): Promise<void>;
   playlistSetRepeat(mount: string, on: boolean): Promise<void>;
   playlistRescan(mount: string): Promise<{ added: number; removed: number }>;
+  /** null: the main music folder; refused outside the allowed folders */
   listDirectory(path: string | null): Promise<DirectoryListing>;
   configRead(): Promise<ConfigDocument>;
   configCheck(text: string): Promise<ConfigCheckResult & { changes: ConfigChange[] }>;
@@ -244,7 +276,7 @@ export type StudioMethod = keyof StudioCommands;
 
 /** The names the transports accept; anything else is refused before it reaches the service. */
 export const STUDIO_METHODS: readonly StudioMethod[] = [
-  'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistMove',
+  'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistDeleteFile', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo', 'stats',
 ];
@@ -258,6 +290,7 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   kickListener: ['number'],
   playlistAdd: ['string', 'string[]', 'number?'],
   playlistRemove: ['string', 'number[]'],
+  playlistDeleteFile: ['string', 'string'],
   playlistMove: ['string', 'number', 'number'],
   playlistPlayNext: ['string', 'number'],
   playlistShuffle: ['string'],
@@ -300,6 +333,9 @@ export function checkStudioCall(method: unknown, args: unknown): string | null {
 
 /** What the renderer sees: the commands plus a subscription to pushed events. */
 export interface StudioApi extends StudioCommands {
-  /** Calls `onEvent` for every pushed event; returns the unsubscribe function. */
-  subscribe(onEvent: (e: StudioEvent) => void): () => void;
+  /**
+   * Calls `onEvent` for every pushed event, and `onConnection` when the link to the server changes state
+   * (never, for an in-process link); returns the unsubscribe function.
+   */
+  subscribe(onEvent: (e: StudioEvent) => void, onConnection?: (state: ConnectionState) => void): () => void;
 }

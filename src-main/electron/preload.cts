@@ -8,7 +8,7 @@ const { contextBridge, ipcRenderer, webUtils } = electron;
 // kept in step with STUDIO_METHODS (a sandboxed preload cannot import other modules); the main process
 // checks every call again against the shared list
 const METHODS: StudioMethod[] = [
-  'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistMove',
+  'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistDeleteFile', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo', 'stats',
 ];

@@ -8,7 +8,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { Socket } from 'node:net';
 import type { AudioFormat, CycastConfig, MountConfig } from '../../src-shared/config/schema.js';
 import type { ConfigChange } from '../../src-shared/studio-api.js';
-import { KickBans } from './access/bans.js';
+import { KickBans, listenerBanKey } from './access/bans.js';
 import { clientAddress } from './access/client-address.js';
 import { Access } from './access/credentials.js';
 import { AutoDjs } from './autodj/autodj.js';
@@ -214,11 +214,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     return clientAddress(peer, header, this.trusted);
   }
 
-  /** Disconnects one listener; false if there is none with that id. */
-  kickListener(id: number): boolean {
+  /**
+   * Disconnects one listener and keeps its address off that mount for `banSeconds` (default
+   * advanced.kick_ban), so its player's automatic reconnect does not bring it straight back. False if there
+   * is no listener with that id.
+   */
+  kickListener(id: number, banSeconds = this.config.advanced.kick_ban): boolean {
     for (const m of this.mounts) {
       const l = m.broadcaster.all().find((x) => x.id === id);
       if (l) {
+        this.bans.ban(listenerBanKey(m.path), l.ip, banSeconds);
         m.broadcaster.remove(l, 'kicked');
         return true;
       }

@@ -3,11 +3,12 @@
 
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { checkConfigText } from '../config/load.js';
 import { SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
 import type {
-  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, ServerView, StudioCommands,
+  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, KickResult, ServerView, StudioCommands,
   StudioEvent, StudioSnapshot, StatsRange, StatsReport,
 } from '../../src-shared/studio-api.js';
 import { STATS_RANGES } from '../../src-shared/studio-api.js';
@@ -43,6 +44,8 @@ export class StudioService implements StudioCommands {
   private unsubscribeLog: (() => void) | null = null;
   private readonly engineHandlers: [string, (...a: never[]) => void][] = [];
   private statsSource: StatsSource | null = null;
+  /** mounts whose source the studio just kicked, and the ban it got: its hang-up is told as a kick */
+  private readonly kicked = new Map<string, number>();
 
   constructor(
     readonly engine: Engine,
@@ -63,7 +66,10 @@ export class StudioService implements StudioCommands {
     });
     on('source-disconnect', (m: Mount, reason: string) => {
       this.mountsChanged();
-      this.emit({ type: 'notice', level: 'warn', message: `The source on ${m.path} left (${reason})` });
+      const ban = this.kicked.get(m.path);
+      this.kicked.delete(m.path);
+      const message = ban === undefined ? `The source on ${m.path} left (${reason})` : `The DJ on ${m.path} was kicked${ban ? `, banned for ${ban} s` : ''}`;
+      this.emit({ type: 'notice', level: 'warn', message });
     });
     on('autodj-state', () => this.mountsChanged());
     on('listener-connect', (_m: Mount, l) => {
@@ -191,6 +197,7 @@ export class StudioService implements StudioCommands {
       ports: { ...e.ports },
       configPath: this.configPath,
       desktop: this.desktop,
+      kickBanSeconds: e.config.advanced.kick_ban,
     };
   }
 
@@ -215,14 +222,18 @@ export class StudioService implements StudioCommands {
     return this.engine.skip(mount);
   }
 
-  async kickSource(mount: string): Promise<boolean> {
-    return this.engine.killSource(mount);
+  async kickSource(mount: string): Promise<KickResult> {
+    const banSeconds = this.engine.config.advanced.kick_ban;
+    const kicked = this.engine.killSource(mount, banSeconds);
+    if (kicked) this.kicked.set(mount, banSeconds);
+    return { kicked, banSeconds: kicked ? banSeconds : 0 };
   }
 
-  async kickListener(id: number): Promise<boolean> {
-    const ok = this.engine.kickListener(id);
-    if (ok) this.engine.log.info(`listener #${id} kicked from the studio`);
-    return ok;
+  async kickListener(id: number): Promise<KickResult> {
+    const banSeconds = this.engine.config.advanced.kick_ban;
+    const kicked = this.engine.kickListener(id, banSeconds);
+    if (kicked) this.engine.log.info(`listener #${id} kicked from the studio${banSeconds > 0 ? `; it may not tune in again for ${banSeconds}s` : ''}`);
+    return { kicked, banSeconds: kicked ? banSeconds : 0 };
   }
 
   async playlistAdd(mount: string, paths: string[], at?: number): Promise<number> {
@@ -234,6 +245,14 @@ export class StudioService implements StudioCommands {
 
   async playlistRemove(mount: string, ids: number[]): Promise<number> {
     return this.playlistOrThrow(mount).remove(ids);
+  }
+
+  async playlistDeleteFile(mount: string, path: string): Promise<void> {
+    try {
+      this.playlistOrThrow(mount).deleteFile(path);
+    } catch (e) {
+      throw new StudioError((e as Error).message);
+    }
   }
 
   async playlistMove(mount: string, id: number, to: number): Promise<boolean> {
@@ -266,10 +285,41 @@ export class StudioService implements StudioCommands {
     return p?.opts.directory ?? resolve(this.engine.baseDir, this.engine.config.playlist.directory);
   }
 
+  /**
+   * The folders the server-disk picker may show: every mount's music folder, then playlist.allowed_folders
+   * ("~" is the home folder; relative to config.hcl), each resolved through symlinks; missing ones left out.
+   */
+  allowedFolders(): string[] {
+    const e = this.engine;
+    const music = e.config.mounts.filter((m) => m.playlist_enabled).map((m) => e.playlistOf(m.path)?.opts.directory ?? resolve(e.baseDir, m.playlist_directory));
+    const extra = e.config.playlist.allowed_folders.map((f) => (f === '~' || f.startsWith('~/') ? join(homedir(), f.slice(1)) : resolve(e.baseDir, f)));
+    const out: string[] = [];
+    for (const f of [this.musicFolder(), ...music, ...extra]) {
+      let real: string;
+      try {
+        real = realpathSync(f);
+        if (!statSync(real).isDirectory()) continue;
+      } catch {
+        continue;
+      }
+      if (!out.includes(real)) out.push(real);
+    }
+    return out;
+  }
+
   async listDirectory(path: string | null): Promise<DirectoryListing> {
-    let dir = resolve(path ?? this.musicFolder());
-    if (!existsSync(dir)) dir = dirname(dir);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new StudioError(`${dir} is not a folder`);
+    const roots = this.allowedFolders();
+    if (!roots.length) throw new StudioError('no folder to browse: the music folder does not exist yet, and playlist.allowed_folders names none that does');
+    let dir: string;
+    try {
+      // resolved through symlinks, so a link inside an allowed folder cannot lead out of it
+      dir = realpathSync(resolve(path ?? roots[0]));
+    } catch {
+      throw new StudioError(`${path} is not a folder`);
+    }
+    const root = roots.find((r) => dir === r || dir.startsWith(r.endsWith(sep) ? r : r + sep));
+    if (root === undefined) throw new StudioError(`${dir} is outside the folders the studio may browse (the music folder and playlist.allowed_folders)`);
+    if (!statSync(dir).isDirectory()) throw new StudioError(`${dir} is not a folder`);
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -278,7 +328,7 @@ export class StudioService implements StudioCommands {
     }
     const entries: DirectoryListing['entries'] = [];
     for (const name of names.sort((a, b) => a.localeCompare(b))) {
-      if (name.startsWith('.')) continue;
+      if (name.startsWith('.') || entries.length >= 5000) continue;
       const p = join(dir, name);
       try {
         const st = statSync(p);
@@ -289,8 +339,7 @@ export class StudioService implements StudioCommands {
       }
     }
     entries.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'dir' ? -1 : 1));
-    const parent = dirname(dir);
-    return { path: dir, parent: parent === dir ? null : parent, entries };
+    return { path: dir, parent: dir === root ? null : dirname(dir), roots, entries };
   }
 
   async connectionInfo(): Promise<ConnectionInfo> {

@@ -65,6 +65,7 @@ export function playlistView(mount: string, p: Playlist): PlaylistView {
         problem: e.problem,
       }),
     ),
+    excluded: p.excluded,
     currentId: p.current?.id ?? null,
     shuffle: p.shuffleEachPass,
     repeat: p.repeat,

@@ -34,6 +34,9 @@ export function ConnectCard() {
     }, () => setInfo(null));
   }, [server]);
   if (!info) return null;
+  // 127.0.0.1 reaches this machine only: say so instead of offering it to another machine
+  const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  const lanToo = info.addresses.some((a) => a !== host && a !== '127.0.0.1');
   const pw = show ? info.password : '•'.repeat(Math.min(12, info.password.length));
   const mountName = info.mount.replace(/^\//, '');
   return (
@@ -54,6 +57,11 @@ export function ConnectCard() {
         </span>
         {info.weakPassword && <span className="badge warn">still the default password: change it in Config</span>}
       </div>
+      {loopback && (
+        <p className="muted small" data-testid="loopback-note">
+          {lanToo ? '127.0.0.1 works only for software on this machine; pick another address for a DJ elsewhere on your network.' : 'The server listens on this machine only (server.host in Config): DJ software must run here too.'}
+        </p>
+      )}
       <table className="connect-table">
         <tbody>
           <tr>
@@ -80,7 +88,7 @@ export function ConnectCard() {
           <tr>
             <th>Studio</th>
             <td>
-              in a browser on another machine: <code>http://{host}:{info.listenPort}/studio/</code>, user <code>{info.adminUser}</code>, password{' '}
+              {loopback ? 'in a browser on this machine' : 'in a browser on another machine'}: <code>http://{host}:{info.listenPort}/studio/</code>, user <code>{info.adminUser}</code>, password{' '}
               <code>{show ? info.adminPassword : '•'.repeat(Math.min(12, info.adminPassword.length))}</code> <Copy text={info.adminPassword} label="Admin password" />
             </td>
           </tr>

@@ -5,6 +5,7 @@ import { checkField, validateNodes, type ConfigIssue } from '../../src-shared/co
 import { HclSyntaxError, parseHcl } from '../../src-shared/config/hcl-syntax.js';
 import type { ConfigApplyResult, ConfigChange } from '../../src-shared/studio-api.js';
 import { studio } from '../api.js';
+import { maskSecrets, unmaskSecrets } from '../secrets.js';
 import { run, useStudio } from '../store.js';
 
 type Field = { block: keyof typeof SCHEMA; key: string; label: string; secret?: boolean };
@@ -55,6 +56,9 @@ export function ConfigPanel() {
   const [plan, setPlan] = useState<ConfigChange[] | null>(null);
   const [result, setResult] = useState<ConfigApplyResult | null>(null);
   const [serverIssues, setServerIssues] = useState<ConfigIssue[] | null>(null);
+  /** what the form's fields hold but have not committed yet (the focused one, typically), by field id */
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const [showSecrets, setShowSecrets] = useState(false);
   const editor = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
@@ -74,19 +78,44 @@ export function ConfigPanel() {
   const formValues = local.values ?? lastValid.current;
   const issues = serverIssues ?? local.issues;
   const errors = issues.filter((i) => i.severity === 'error');
-  const dirty = text !== saved;
+  const dirty = text !== saved || Object.keys(drafts).length > 0;
 
-  const setField = (f: Field, raw: string | boolean): void => {
+  /** `base` with one field set; null when the value is not a number where one is needed (the inline message says so) */
+  const withField = (base: string, f: Field, raw: string | boolean): string | null => {
     const spec = (SCHEMA[f.block] as Record<string, FieldSpec>)[f.key];
     const value = typeof raw === 'boolean' ? raw : spec.type === 'integer' || spec.type === 'number' ? (raw.trim() === '' ? NaN : Number(raw)) : raw;
-    if (typeof value === 'number' && !Number.isFinite(value)) return; // the inline message explains; the text keeps the last valid number
+    if (typeof value === 'number' && !Number.isFinite(value)) return null;
+    return applyHclEdits(base, [{ block: f.block, key: f.key, value }]);
+  };
+  const setField = (f: Field, raw: string | boolean): void => {
     try {
-      setText(applyHclEdits(text, [{ block: f.block, key: f.key, value }]));
+      const next = withField(text, f, raw);
+      if (next === null) return; // the text keeps the last valid number
+      setText(next);
       setServerIssues(null);
       setPlan(null);
     } catch {
       toast('warn', 'Fix the syntax error in the text first');
     }
+  };
+  /**
+   * The text with every field's uncommitted value applied: Check and Save must count the field that still has
+   * focus (it commits on blur, and a button that takes no focus, or a shortcut, leaves it focused).
+   */
+  const commitDrafts = (): string => {
+    let next = text;
+    for (const [id, raw] of Object.entries(drafts)) {
+      const f = FORM.flatMap((g) => g.fields).find((x) => `${x.block}.${x.key}` === id);
+      if (!f) continue;
+      try {
+        next = withField(next, f, raw) ?? next;
+      } catch {
+        // a syntax error in the text: the form is read-only then, so there are no drafts to apply
+      }
+    }
+    if (next !== text) setText(next);
+    setDrafts({});
+    return next;
   };
   const jump = (i: ConfigIssue): void => {
     const ta = editor.current;
@@ -98,18 +127,20 @@ export function ConfigPanel() {
     ta.scrollTop = Math.max(0, (i.line - 5) * 20);
   };
   const preview = async (): Promise<void> => {
-    const r = await run('Check', studio.configCheck(text));
+    const current = commitDrafts();
+    const r = await run('Check', studio.configCheck(current));
     if (!r) return;
     setServerIssues([...r.errors, ...r.notices]);
     setPlan(r.ok ? r.changes : null);
   };
   const save = async (apply: boolean): Promise<void> => {
-    const r = await run('Save', studio.configSave(text, apply, version));
+    const current = commitDrafts();
+    const r = await run('Save', studio.configSave(current, apply, version));
     if (!r) return;
     setResult(r);
     setServerIssues([...r.errors, ...r.notices]);
     if (r.saved) {
-      setSaved(text);
+      setSaved(current);
       void studio.configRead().then((d) => setVersion(d.version));
       setPlan(null);
       toast('info', apply ? `Saved and applied (${r.changes.length} change${r.changes.length === 1 ? '' : 's'})` : 'Saved; applies at the next start');
@@ -128,18 +159,36 @@ export function ConfigPanel() {
               const v = formValues?.[id];
               const why = v === undefined ? undefined : checkField(spec, v);
               return (
-                <label className="field" key={id} title={spec.doc}>
-                  <span>{f.label}</span>
+                <label className={`field ${spec.type === 'boolean' ? 'field-check' : ''}`} key={id} title={spec.doc}>
                   {spec.type === 'boolean' ? (
-                    <input type="checkbox" checked={v === true} disabled={!local.values} onChange={(e) => setField(f, e.target.checked)} />
-                  ) : spec.oneOf ? (
+                    <>
+                      <input type="checkbox" name={id} checked={v === true} disabled={!local.values} onChange={(e) => setField(f, e.target.checked)} />
+                      <span>{f.label}</span>
+                    </>
+                  ) : (
+                    <span>{f.label}</span>
+                  )}
+                  {spec.type === 'boolean' ? null : spec.oneOf ? (
                     <select value={String(v ?? '')} disabled={!local.values} onChange={(e) => setField(f, e.target.value)}>
                       {spec.oneOf.map((o) => (
                         <option key={o}>{o}</option>
                       ))}
                     </select>
                   ) : (
-                    <FieldInput id={id} spec={spec} value={v} secret={f.secret} disabled={!local.values} onCommit={(raw) => setField(f, raw)} />
+                    <FieldInput
+                      id={id}
+                      spec={spec}
+                      value={v}
+                      secret={f.secret}
+                      disabled={!local.values}
+                      draft={drafts[id] ?? null}
+                      onDraft={(d) => setDrafts((all) => ({ ...all, [id]: d }))}
+                      onCommit={() => {
+                        const d = drafts[id];
+                        setDrafts(({ [id]: _, ...rest }) => rest);
+                        if (d !== undefined) setField(f, d);
+                      }}
+                    />
                   )}
                   {why && <em className="error">{why}</em>}
                 </label>
@@ -153,6 +202,9 @@ export function ConfigPanel() {
           <code className="muted">{path}</code>
           {dirty && <span className="badge">unsaved</span>}
           <span className="sep" />
+          <label className="toggle">
+            <input type="checkbox" checked={showSecrets} onChange={(e) => setShowSecrets(e.target.checked)} /> Show passwords
+          </label>
           <button onClick={() => void preview()}>Check &amp; preview</button>
           <button
             onClick={() =>
@@ -164,6 +216,7 @@ export function ConfigPanel() {
                 setServerIssues(null);
                 setPlan(null);
                 setResult(null);
+                setDrafts({});
               })
             }
             title="Load config.hcl from disk again, dropping unsaved edits"
@@ -181,9 +234,10 @@ export function ConfigPanel() {
           ref={editor}
           className="editor"
           spellCheck={false}
-          value={text}
+          value={showSecrets ? text : maskSecrets(text)}
           onChange={(e) => {
-            setText(e.target.value);
+            // masked passwords map back to their real values, so a save never writes the dots
+            setText(showSecrets ? e.target.value : unmaskSecrets(e.target.value, text));
             setServerIssues(null);
             setPlan(null);
             setResult(null);
@@ -219,8 +273,7 @@ export function ConfigPanel() {
   );
 }
 
-function FieldInput({ id, spec, value, secret, disabled, onCommit }: { id: string; spec: FieldSpec; value: unknown; secret?: boolean; disabled: boolean; onCommit(v: string): void }) {
-  const [draft, setDraft] = useState<string | null>(null);
+function FieldInput({ id, spec, value, secret, disabled, draft, onDraft, onCommit }: { id: string; spec: FieldSpec; value: unknown; secret?: boolean; disabled: boolean; draft: string | null; onDraft(v: string): void; onCommit(): void }) {
   const shown = draft ?? (Array.isArray(value) ? value.join(', ') : value === undefined ? '' : String(value));
   const numeric = spec.type === 'integer' || spec.type === 'number';
   const invalid = draft !== null && numeric && (draft.trim() === '' || !Number.isFinite(Number(draft)) || checkField(spec, Number(draft)) !== undefined);
@@ -232,11 +285,8 @@ function FieldInput({ id, spec, value, secret, disabled, onCommit }: { id: strin
         value={shown}
         disabled={disabled}
         className={invalid ? 'invalid' : ''}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => {
-          if (draft !== null) onCommit(draft);
-          setDraft(null);
-        }}
+        onChange={(e) => onDraft(e.target.value)}
+        onBlur={onCommit}
         onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
       />
       {invalid && <em className="error">{numeric && !Number.isFinite(Number(draft)) ? 'must be a number' : checkField(spec, Number(draft))}</em>}

@@ -4,6 +4,7 @@ import { clock } from '../format.js';
 import { useStudio } from '../store.js';
 
 const LEVELS: LogLevelName[] = ['debug', 'info', 'warn', 'error'];
+const WHAT: Record<LogLevelName, string> = { debug: 'lines', info: 'info lines, warnings or errors', warn: 'warnings or errors', error: 'errors' };
 
 export function LogPanel() {
   const log = useStudio((s) => s.log);
@@ -37,6 +38,11 @@ export function LogPanel() {
             <span className="muted">{clock(l.time)}</span> <span className="lvl">{l.level.toUpperCase()}</span> {l.message}
           </div>
         ))}
+        {lines.length === 0 && (
+          <p className="empty muted" data-testid="log-empty">
+            {text ? `Nothing at this level matches “${text}”.` : min === 'debug' ? 'No log lines yet.' : `Nothing at this level: no ${WHAT[min]} among the last ${log.length} log lines.`}
+          </p>
+        )}
       </div>
     </div>
   );

@@ -4,10 +4,35 @@ import { ConnectCard } from '../components/ConnectCard.js';
 import { Graph } from '../components/Graph.js';
 import { useNow } from '../components/useNow.js';
 import { clock, duration, since } from '../format.js';
-import { run } from '../store.js';
+import { run, useCurrentMount, useOffline, useStudio } from '../store.js';
 
-export function OnAir({ mount }: { mount: MountView }) {
+/** Asks, then kicks the DJ; the server's notice tells every studio window how it went (and the ban). */
+function useKickDj(mount: MountView): () => void {
+  const ask = useStudio((s) => s.ask);
+  const toast = useStudio((s) => s.toast);
+  const ban = useStudio((s) => s.server?.kickBanSeconds ?? 0);
+  const who = mount.source ? `${mount.source.name || mount.source.userAgent || 'the DJ'} (${mount.source.ip})` : 'the DJ';
+  return () =>
+    ask({
+      title: `Kick the DJ off ${mount.path}?`,
+      body: `This ends the live show of ${who} now${ban ? `, and their address may not log in again for ${ban} s` : ''}. The playlist takes over.`,
+      confirm: 'Kick DJ',
+      onConfirm: () =>
+        void run('Kick DJ', studio.kickSource(mount.path)).then((r) => {
+          if (r && !r.kicked) toast('warn', `No DJ was live on ${mount.path}`);
+        }),
+    });
+}
+
+export function OnAir() {
+  const mount = useCurrentMount();
+  return mount ? <OnAirOf mount={mount} /> : <p className="muted">No mount is configured.</p>;
+}
+
+function OnAirOf({ mount }: { mount: MountView }) {
   const now = useNow(500);
+  const offline = useOffline();
+  const kickDj = useKickDj(mount);
   const a = mount.autodj;
   const np = a?.nowPlaying ?? null;
   const elapsed = np ? (now - np.startedAt) / 1000 : 0;
@@ -15,14 +40,14 @@ export function OnAir({ mount }: { mount: MountView }) {
   const src = mount.source;
   return (
     <div className="onair">
-      <section className={`hero ${live ? 'live' : ''}`}>
+      <section className={`hero ${live ? 'live' : ''} ${offline ? 'stale' : ''}`} data-testid="hero">
         <div className="hero-state" data-testid="onair-state">
-          {live ? 'LIVE' : a?.state === 'grace' ? 'DJ LEFT — PLAYLIST RESUMES SHORTLY' : a ? 'AUTODJ' : 'OFF AIR'}
+          {offline ? 'UNKNOWN — NO CONNECTION TO THE SERVER' : live ? 'LIVE' : a?.state === 'grace' ? 'DJ LEFT — PLAYLIST RESUMES SHORTLY' : a ? 'AUTODJ' : 'OFF AIR'}
         </div>
         <div className="hero-title" data-testid="now-playing">
           {mount.title || (live ? src?.name || 'Live source' : '—')}
         </div>
-        {!live && np && (
+        {!live && np && !offline && (
           <div className="progress">
             <div className="bar">
               <div style={{ width: `${Math.min(100, (elapsed / Math.max(1, np.duration)) * 100)}%` }} />
@@ -33,12 +58,12 @@ export function OnAir({ mount }: { mount: MountView }) {
         )}
         <div className="hero-actions">
           {!live && a && (
-            <button className="primary" onClick={() => void run('Skip', studio.skip(mount.path))} title="Shortcut: S">
+            <button className="primary" disabled={offline} onClick={() => void run('Skip', studio.skip(mount.path))} title="Shortcut: S">
               Skip track »
             </button>
           )}
           {live && (
-            <button className="danger" onClick={() => void run('Kick DJ', studio.kickSource(mount.path))}>
+            <button className="danger" disabled={offline} onClick={kickDj}>
               Kick DJ
             </button>
           )}
@@ -92,7 +117,7 @@ export function OnAir({ mount }: { mount: MountView }) {
           Listeners <span className="big" data-testid="listener-count">{mount.listeners}</span>
           <span className="muted small"> peak {mount.listenerPeak}{mount.maxListeners ? ` · limit ${mount.maxListeners}` : ''}</span>
         </h3>
-        <Graph points={[...mount.listenerGraph, [now, mount.listeners]]} />
+        <Graph points={offline ? mount.listenerGraph : [...mount.listenerGraph, [now, mount.listeners]]} />
       </section>
 
       {!live && <ConnectCard />}

@@ -29,6 +29,7 @@ export interface PlaylistConfig {
   extensions: string[];
   file: string;
   resume_delay: number;
+  allowed_folders: string[];
 }
 
 export interface BroadcasterConfig {
@@ -153,6 +154,9 @@ const nonEmpty = (v: string): string | undefined => (v.length > 0 ? undefined : 
 const extension = (v: string[]): string | undefined =>
   v.every((e) => /^\.[A-Za-z0-9]+$/.test(e)) ? undefined : 'must be a list of extensions like [".mp3", ".ogg"]';
 
+const folderList = (v: string[]): string | undefined =>
+  v.every((f) => f.length > 0 && f.length <= 4096 && !/[\u0000-\u001f]/.test(f)) ? undefined : 'must be a list of folder paths, like ["~/Music", "/srv/crates"]';
+
 const hostCheck = (v: string): string | undefined =>
   v.length > 0 && !/\s/.test(v) ? undefined : 'must be an IP address or host name, like "0.0.0.0"';
 
@@ -187,6 +191,7 @@ export const SCHEMA = {
     extensions: { type: 'string[]', default: ['.mp3', '.ogg'], check: extension, doc: 'File extensions taken from the music folder.' },
     file: { type: 'string', default: 'playlist.m3u8', check: plainFileName, doc: 'The playlist, saved as M3U8 beside config.hcl (other mounts: playlist-NAME.m3u8).' },
     resume_delay: { type: 'number', default: 3, min: 0, max: 300, doc: 'Seconds after a live source leaves before the playlist resumes (silence meanwhile), so a DJ whose connection blips takes over again without the playlist cutting in.' },
+    allowed_folders: { type: 'string[]', default: ['~/Music'], check: folderList, doc: 'Folders the studio\'s "Add from the server\'s disk" may browse and add from, besides each mount\'s music folder (always allowed). Relative to config.hcl; "~" is the home folder; folders that do not exist are left out.' },
   },
   broadcaster: {
     chunk_size: { type: 'integer', default: 8192, min: 1024, max: 65536, doc: 'Largest piece of audio, in bytes, stored in the stream buffer as one chunk; bigger source writes are split at frame boundaries.' },
@@ -213,7 +218,7 @@ export const SCHEMA = {
     header_timeout: { type: 'number', default: 10, min: 1, max: 300, doc: 'Seconds a client has to send its complete request head.' },
     verbose_logging: { type: 'boolean', default: false, doc: 'Log every request and more detail per connection.' },
     enable_stats: { type: 'boolean', default: true, doc: 'Serve /api/stats.' },
-    kick_ban: { type: 'number', default: 10, min: 0, max: 86400, doc: 'Seconds a source kicked by an admin may not log in again from the same address, so its auto-reconnect does not put it straight back on air.' },
+    kick_ban: { type: 'number', default: 10, min: 0, max: 86400, doc: 'Seconds a source (or listener) kicked by an admin may not log in (or tune in) again from the same address, so its automatic reconnect does not put it straight back.' },
     trusted_proxies: { type: 'string[]', default: [], check: addressList, doc: 'Addresses of reverse proxies (nginx, Caddy) in front of this server. Only from these is X-Forwarded-For / Forwarded believed, so that behind a proxy each listener is its own address (limits, login slow-down, logs, stats). Empty: the header is ignored.' },
     flask_debug: { type: 'boolean', default: false, doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },
     flask_secret_key: { type: 'string', default: '', doc: 'Accepted for compatibility with Cycast (which used Flask); has no effect.', compat: 'has no effect: Cycast Studio has no Flask' },

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // A headless engine with the studio attached, and Debian's Chromium driven by playwright-core.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -60,9 +62,13 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-/** A page logged in to the studio (HTTP Basic, as a browser prompt would send it) at 1280×720. */
-export async function studioPage(browser: Browser, srv: StudioServer): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 }, httpCredentials: { username: ADMIN.user, password: ADMIN.password } });
+/** The window sizes every view is checked at: a laptop and a phone (portrait). */
+export const VIEWPORTS = { desktop: { width: 1366, height: 768 }, phone: { width: 390, height: 844 } } as const;
+
+/** A page logged in to the studio (HTTP Basic, as a browser prompt would send it), 1366×768 unless told. */
+export async function studioPage(browser: Browser, srv: StudioServer, viewport: { width: number; height: number } = VIEWPORTS.desktop): Promise<Page> {
+  const narrow = viewport.width < 720;
+  const ctx = await browser.newContext({ viewport, isMobile: narrow, hasTouch: narrow, httpCredentials: { username: ADMIN.user, password: ADMIN.password } });
   const page = await ctx.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
@@ -70,6 +76,45 @@ export async function studioPage(browser: Browser, srv: StudioServer): Promise<P
   await page.goto(srv.url('/studio/'));
   await page.getByTestId('onair-lamp').waitFor();
   return page;
+}
+
+/**
+ * What sticks out sideways in the page: the document and the main panes must not scroll horizontally, and
+ * no visible control may end past the window's right edge (cut off, out of reach). Empty when all is well.
+ */
+export async function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth) out.push(`document: scrollWidth ${doc.scrollWidth} > clientWidth ${doc.clientWidth}`);
+    for (const sel of ['.app', '.topbar', '.content', 'nav.sidebar', 'nav.tabbar', '.modal']) {
+      for (const el of document.querySelectorAll<HTMLElement>(sel)) {
+        if (el.offsetParent === null && getComputedStyle(el).position !== 'fixed') continue;
+        if (el.scrollWidth > el.clientWidth + 1) out.push(`${sel}: scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
+      }
+    }
+    const w = window.innerWidth;
+    for (const el of document.querySelectorAll<HTMLElement>('button, select, input:not([type=hidden]), textarea, a')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (r.right > w + 1 || r.left < -1) out.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}" spans ${Math.round(r.left)}..${Math.round(r.right)} of ${w}`);
+    }
+    return out;
+  });
+}
+
+/** Visible controls smaller than a thumb (44 px tall; checkboxes count by their label). */
+export async function smallTargets(page: Page, min = 44): Promise<string[]> {
+  return page.evaluate((min) => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('button, select, input:not([type=hidden]), .toggle, .pick-row')) {
+      const target = el instanceof HTMLInputElement && el.type === 'checkbox' ? (el.closest('label') ?? el) : el;
+      const r = target.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      if (r.height < min - 0.5) out.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || el.getAttribute('name') || '').trim().slice(0, 30)}" is ${Math.round(r.height)} px tall`);
+    }
+    return out;
+  }, min);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

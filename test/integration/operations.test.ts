@@ -138,7 +138,7 @@ describe('operations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cycast-unit-'));
     mkdirSync(dir, { recursive: true });
     const copy = join(dir, 'cycast.service');
-    writeFileSync(copy, unit.replace('/usr/local/bin/cycast', BIN));
+    writeFileSync(copy, unit.replace(/^ExecStart=cycast /m, `ExecStart=${BIN} `));
     execFileSync(analyze!, ['verify', copy], { stdio: 'pipe' });
   });
 });

@@ -2,13 +2,16 @@
 // Electron IPC adapter forwards to) and HTTP + server-sent events. Plus the HTTP adapter's guards.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { STUDIO_METHODS, checkStudioCall, type StudioApi, type StudioEvent } from '../../src-shared/studio-api.js';
 import { makeTrack } from '../helpers/audio.js';
-import { ADMIN, basic, listen, PASSWORD, waitFor } from '../helpers/server.js';
+import { ADMIN, basic, exchange, listen, PASSWORD, waitFor } from '../helpers/server.js';
+
+/** transports that ran the kick case so far (each kicks from an address of its own) */
+let kickRuns = 0;
 import { startStudio, type StudioServer } from '../helpers/studio.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -141,11 +144,112 @@ function contract(name: string, makeApi: (srv: StudioServer) => StudioApi & { cl
       assert.deepEqual(listing.entries.map((e) => e.name), ['0-Alpha.mp3', '1-Beta.mp3', '2-Gamma.mp3']);
       await assert.rejects(api.listDirectory('/definitely/not/here/at/all'), /is not a folder/);
     });
+
+    it('browses only the allowed folders, through symlinks too', async () => {
+      const top = await api.listDirectory(null);
+      assert.equal(top.path, music);
+      assert.equal(top.parent, null, 'nothing above the music folder');
+      assert.equal(top.roots[0], music);
+      await assert.rejects(api.listDirectory(dirname(music)), /outside the folders the studio may browse/);
+      await assert.rejects(api.listDirectory('/'), /outside the folders the studio may browse/);
+      await assert.rejects(api.listDirectory(join(music, '..', '..')), /outside the folders/);
+      const escape = join(music, `link-out-${name.replace(/\W/g, '')}`);
+      symlinkSync(dirname(music), escape);
+      try {
+        await assert.rejects(api.listDirectory(escape), /outside the folders/);
+      } finally {
+        (await import('node:fs')).rmSync(escape);
+      }
+    });
+
+    it('remove keeps a track out across rescans until it is added back; the kick result says what happened', async () => {
+      let p = (await api.snapshot()).playlists[0];
+      const beta = p.entries.find((e) => e.title === 'Beta')!;
+      assert.equal(await api.playlistRemove('/stream', [beta.id]), 1);
+      assert.deepEqual(await api.playlistRescan('/stream'), { added: 0, removed: 0 });
+      p = (await api.snapshot()).playlists[0];
+      assert.ok(!p.entries.some((e) => e.path === beta.path), 'still out after a rescan');
+      assert.ok(p.excluded.some((x) => x.path === beta.path && x.title === 'Band - Beta'), 'in the not-playing list');
+      assert.ok(existsSync(beta.path), 'the file stays on disk');
+      assert.match(readFileSync(`${p.file}.excluded`, 'utf8'), /^#EXTM3U\n[\s\S]*#EXTINF:30,Band - Beta\nmusic\/1-Beta\.mp3\n/);
+      assert.equal(await api.playlistAdd('/stream', [beta.path]), 1);
+      p = (await api.snapshot()).playlists[0];
+      assert.ok(p.entries.some((e) => e.path === beta.path), 'added back');
+      assert.ok(!p.excluded.some((x) => x.path === beta.path), 'no longer excluded');
+      assert.deepEqual(await api.kickSource('/stream'), { kicked: false, banSeconds: 0 });
+      // each transport's run kicks from an address of its own: the ban would hold back the next run
+      const from = `127.0.3.${++kickRuns}`;
+      const cap = await listen(srv.listenPort, '/stream', { headers: { 'User-Agent': 'KickMe/1' }, from });
+      let id = -1;
+      await waitFor(async () => (id = (await api.snapshot()).listeners.find((l) => l.userAgent.includes('KickMe/1'))?.id ?? -1) >= 0, 3000, 'listener listed');
+      assert.deepEqual(await api.kickListener(id), { kicked: true, banSeconds: 10 });
+      await cap.closed;
+      const again = await exchange(srv.listenPort, 'GET /stream HTTP/1.0\r\n\r\n', { from });
+      assert.match(again.text, /^HTTP\/1\.0 403 [\s\S]*Kicked from this mount; try again in \d+ seconds/, 'its reconnect is held back');
+    });
+
+    it('deletes a listed file from the music folder, and nothing outside it', async () => {
+      const doomed = makeTrack(join(music, `9-Doomed-${name.replace(/\W/g, '')}.mp3`), { seconds: 3, title: 'Doomed', artist: 'Band' });
+      const outsideDir = mkdtempSync(join(tmpdir(), 'cycast-outside-'));
+      const outsideFile = makeTrack(join(outsideDir, 'kept.mp3'), { seconds: 3, title: 'Kept', artist: 'Band' });
+      const linked = join(music, `linked-${name.replace(/\W/g, '')}`);
+      symlinkSync(outsideDir, linked);
+      await api.playlistRescan('/stream');
+      let p = (await api.snapshot()).playlists[0];
+      assert.ok(p.entries.some((e) => e.path === doomed));
+      assert.ok(p.entries.some((e) => e.path === join(linked, 'kept.mp3')), 'the symlinked folder is scanned');
+      await assert.rejects(api.playlistDeleteFile('/stream', join(linked, 'kept.mp3')), /not inside the music folder/);
+      await assert.rejects(api.playlistDeleteFile('/stream', '/etc/passwd'), /is not in the playlist/);
+      await assert.rejects(api.playlistDeleteFile('/stream', join(music, '..', 'config.hcl')), /is not in the playlist/);
+      await api.playlistAdd('/stream', [outsideFile]);
+      await assert.rejects(api.playlistDeleteFile('/stream', outsideFile), /not inside the music folder/);
+      assert.ok(existsSync(outsideFile) && existsSync(srv.configPath), 'nothing outside deleted');
+      await api.playlistDeleteFile('/stream', doomed);
+      assert.ok(!existsSync(doomed), 'deleted from disk');
+      p = (await api.snapshot()).playlists[0];
+      assert.ok(!p.entries.some((e) => e.path === doomed) && !p.excluded.some((e) => e.path === doomed));
+      (await import('node:fs')).rmSync(linked);
+      await api.playlistRescan('/stream');
+    });
   });
 }
 
 contract('the service (in-process, as IPC forwards it)', (srv) => srv.service);
 contract('HTTP + server-sent events', httpApi);
+
+describe('playlist exclusions across restarts and folder changes', () => {
+  it('keeps a removed track out after an engine restart and a new music folder, until it is added back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cycast-exclude-'));
+    const music = join(dir, 'music');
+    mkdirSync(join(music, 'a'), { recursive: true });
+    for (const t of ['One', 'Two', 'Three']) makeTrack(join(music, 'a', `${t}.mp3`), { seconds: 5, title: t, artist: 'X' });
+    let srv = await startStudio(dir, `playlist {\n  directory = "./music/a"\n  shuffle = false\n}\n`);
+    try {
+      await waitFor(() => (srv.engine.playlistOf('/stream')?.list.length ?? 0) === 3, 5000, 'playlist loaded');
+      const two = srv.engine.playlistOf('/stream')!.list.find((e) => e.track.title === 'Two')!;
+      assert.equal(await srv.service.playlistRemove('/stream', [two.id]), 1);
+      await srv.stop();
+      srv = await startStudio(dir, '', true);
+      const titles = async (): Promise<string[]> => (await srv.service.snapshot()).playlists[0].entries.map((e) => e.title);
+      await waitFor(async () => (await titles()).length === 2, 5000, 'reloaded');
+      assert.deepEqual(await titles(), ['One', 'Three'], 'still out after a restart');
+      // a new music folder that holds the same file
+      const text = readFileSync(srv.configPath, 'utf8').replace('directory = "./music/a"', 'directory = "./music"');
+      assert.equal((await srv.service.configSave(text, true)).applied, true);
+      await waitFor(async () => (await titles()).length === 2 && srv.engine.playlistOf('/stream')!.opts.directory === music, 5000, 'new folder loaded');
+      assert.deepEqual((await titles()).sort(), ['One', 'Three']);
+      assert.deepEqual((await srv.service.snapshot()).playlists[0].excluded.map((e) => e.title), ['X - Two']);
+      await srv.service.playlistAdd('/stream', [join(music, 'a')]);
+      assert.deepEqual((await titles()).sort(), ['One', 'Three', 'Two'], 'adding its folder brings it back');
+      await srv.stop();
+      srv = await startStudio(dir, '', true);
+      await waitFor(async () => (await titles()).length === 3, 5000, 'reloaded with all three');
+      assert.deepEqual((await srv.service.snapshot()).playlists[0].excluded, []);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
 
 describe('studio HTTP adapter guards', () => {
   let srv: StudioServer;

@@ -188,6 +188,41 @@ describe('playlist', () => {
     assert.equal(p.list.length, 2);
   });
 
+  it('lists a new file once when rescans overlap (the watcher\'s and a button\'s)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'cycast-pl-overlap-'));
+    const m = join(d, 'music');
+    mkdirSync(m);
+    makeTrack(join(m, 'one.mp3'), { seconds: 1 });
+    const { p } = newPlaylist(d, m);
+    await p.load();
+    makeTrack(join(m, 'two.mp3'), { seconds: 1 });
+    const results = await Promise.all([p.rescan(), p.rescan(), p.add([join(m, 'two.mp3')])]);
+    assert.deepEqual(p.list.map((e) => e.track.path), [join(m, 'one.mp3'), join(m, 'two.mp3')]);
+    assert.equal(results[0].added + results[1].added + results[2].length, 1, 'added once');
+  });
+
+  it('keeps a removed file out of loads and rescans, remembered beside the M3U8, until it is added back', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'cycast-pl-exclude-'));
+    const m = join(d, 'music');
+    mkdirSync(m);
+    for (const n of ['a', 'b']) makeTrack(join(m, `${n}.mp3`), { seconds: 1, title: n.toUpperCase(), artist: 'X' });
+    const first = newPlaylist(d, m).p;
+    await first.load();
+    assert.equal(first.remove([first.list.find((e) => e.track.title === 'B')!.id]), 1);
+    assert.deepEqual((await first.rescan()), { added: 0, removed: 0 });
+    assert.match(readFileSync(join(d, 'playlist.m3u8.excluded'), 'utf8'), /^#EXTM3U\n#EXTINF:1,X - B\nmusic\/b\.mp3\n$/);
+    const again = newPlaylist(d, m).p;
+    await again.load();
+    assert.deepEqual(again.list.map((e) => e.track.title), ['A']);
+    assert.deepEqual(again.excluded.map((e) => e.path), [join(m, 'b.mp3')]);
+    await again.add([join(m, 'b.mp3')]);
+    assert.deepEqual(again.excluded, []);
+    const third = newPlaylist(d, m).p;
+    await third.load();
+    assert.deepEqual(third.list.map((e) => e.track.title), ['A', 'B']);
+    assert.throws(() => third.deleteFile(join(d, 'playlist.m3u8')), /is not in the playlist/);
+  });
+
   it('falls back to the given files when the music folder has nothing playable', async () => {
     const d5 = mkdtempSync(join(tmpdir(), 'cycast-pl5-'));
     const demo = makeTrack(join(d5, 'demo.mp3'), { seconds: 1, title: 'Demo' });

@@ -1,5 +1,5 @@
 // Kick bans: a source an admin kicked may not log in to that mount again for a while, so its automatic
-// reconnect does not put it straight back on air.
+// reconnect does not put it straight back on air; a kicked listener may not tune in again for a while.
 
 export class KickBans {
   /** `mount|ip` -> until when (ms) */
@@ -24,4 +24,9 @@ export class KickBans {
     }
     return Math.ceil((until - now) / 1000);
   }
+}
+
+/** The ban key of listeners on `mount` (kept apart from the mount's source bans). */
+export function listenerBanKey(mount: string): string {
+  return `listen ${mount}`;
 }

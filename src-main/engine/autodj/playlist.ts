@@ -1,10 +1,11 @@
 // A mount's fallback playlist: the tracks in play order, the cursor, play-next requests, shuffle and repeat,
-// persisted as M3U8 and kept in step with the music folder.
+// persisted as M3U8 and kept in step with the music folder. Tracks the DJ removed are remembered (beside
+// the M3U8, in NAME.m3u8.excluded) so that a rescan, a restart or a new music folder never brings them back.
 
 import { EventEmitter } from 'node:events';
-import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
 import type { Logger } from '../log/log.js';
 import { readM3u8, serializeM3u8, writeFileAtomic } from './m3u8.js';
@@ -13,6 +14,20 @@ import { displayTitle, probeTrack, type TrackInfo } from './track-probe.js';
 /** The most audio files one folder scan takes (a mistaken "add /" must not exhaust memory). */
 const MAX_SCAN_FILES = 50_000;
 const FOLDER_POLL_MS = 2000;
+/** The most exclusions remembered (oldest forgotten first): as many as a folder scan takes. */
+const MAX_EXCLUDED = MAX_SCAN_FILES;
+
+/** A file the DJ removed from the playlist: it stays out until it is added back. */
+export interface ExcludedTrack {
+  path: string;
+  title: string;
+  duration: number;
+}
+
+/** Where a playlist's exclusions are kept: beside its M3U8. */
+export function excludedFileOf(m3u8: string): string {
+  return `${m3u8}.excluded`;
+}
 
 export interface PlaylistEntry {
   id: number;
@@ -55,6 +70,8 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   private saveWarned = false;
   /** a track to continue after once the playlist has loaded (see resumeAfter) */
   private resumePath: string | null = null;
+  /** removed by the DJ, by path, oldest first */
+  private readonly excludedPaths = new Map<string, ExcludedTrack>();
   usingFallbackFiles = false;
 
   constructor(public opts: PlaylistOptions) {
@@ -63,6 +80,11 @@ export class Playlist extends EventEmitter<{ change: [] }> {
 
   get list(): readonly PlaylistEntry[] {
     return this.entries;
+  }
+
+  /** Files removed from this playlist that stay out until added back, oldest first. */
+  get excluded(): ExcludedTrack[] {
+    return [...this.excludedPaths.values()];
   }
 
   get current(): PlaylistEntry | null {
@@ -122,9 +144,11 @@ export class Playlist extends EventEmitter<{ change: [] }> {
         this.opts.log.warn(`playlist ${file} could not be read (${(e as Error).message}); starting from the music folder`);
       }
     }
+    this.loadExcluded();
     const inFolder = await this.scanFolder();
     const known = new Set(paths);
     for (const p of inFolder) if (!known.has(p)) paths.push(p);
+    paths = paths.filter((p) => !this.excludedPaths.has(p));
     // a saved file under the music folder that is gone was deleted there: drop it; a missing file from
     // elsewhere stays listed (as not found) so the DJ sees what went missing. A missing folder drops
     // nothing: an unmounted drive keeps its tracks listed until it is back.
@@ -134,7 +158,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     this.entries = tracks.map((t) => this.entryFor(t));
     this.usingFallbackFiles = false;
     if (!this.entries.some((e) => !e.problem) && this.opts.fallbackFiles.length) {
-      const demo = (await this.probeAll(this.opts.fallbackFiles)).map((t) => ({ ...this.entryFor(t), fallback: true })).filter((e) => !e.problem);
+      const demo = (await this.probeAll(this.opts.fallbackFiles.filter((f) => !this.excludedPaths.has(f)))).map((t) => ({ ...this.entryFor(t), fallback: true })).filter((e) => !e.problem);
       if (demo.length) {
         this.usingFallbackFiles = true;
         this.entries.push(...demo);
@@ -245,7 +269,14 @@ export class Playlist extends EventEmitter<{ change: [] }> {
       else files.push(p);
     }
     const existing = new Set(this.entries.map((e) => e.track.path));
-    const added = (await this.probeAll(files.filter((f) => !existing.has(f)))).map((t) => this.entryFor(t));
+    // adding a file (or its folder) back is what ends its exclusion
+    let unexcluded = false;
+    for (const f of files) unexcluded = this.excludedPaths.delete(f) || unexcluded;
+    if (unexcluded) this.saveExcluded();
+    const probed = await this.probeAll(files.filter((f) => !existing.has(f)));
+    // another add or rescan may have listed some of these while they were probed
+    const now = new Set(this.entries.map((e) => e.track.path));
+    const added = probed.filter((t) => !now.has(t.path)).map((t) => this.entryFor(t));
     if (this.usingFallbackFiles && added.some((e) => !e.problem)) this.dropFallbackFiles();
     const pos = at === undefined ? this.entries.length : Math.max(0, Math.min(at, this.entries.length));
     this.entries.splice(pos, 0, ...added);
@@ -262,7 +293,59 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     this.usingFallbackFiles = false;
   }
 
+  /**
+   * Removes entries from this playlist and remembers their files as excluded, so no rescan, restart or
+   * folder change brings them back until they are added again. The files stay on disk.
+   */
   remove(ids: number[]): number {
+    const drop = new Set(ids);
+    const leaving = this.entries.filter((e) => drop.has(e.id));
+    for (const e of leaving) {
+      this.excludedPaths.delete(e.track.path); // re-inserted: newest last
+      this.excludedPaths.set(e.track.path, { path: e.track.path, title: displayTitle(e.track), duration: e.track.duration });
+    }
+    while (this.excludedPaths.size > MAX_EXCLUDED) this.excludedPaths.delete(this.excludedPaths.keys().next().value!);
+    if (leaving.length) this.saveExcluded();
+    return this.drop(ids);
+  }
+
+  /**
+   * Deletes a track's file from the music folder: refused for anything this playlist does not list (or
+   * exclude), and for anything not inside the music folder, symlinked folders included. A symlinked file
+   * inside the folder loses the link only. The file leaves the playlist and the exclusions.
+   */
+  deleteFile(path: string): void {
+    const p = resolve(path);
+    const entry = this.entries.find((e) => e.track.path === p);
+    if (!entry && !this.excludedPaths.has(p)) throw new Error(`${p} is not in the playlist of ${this.opts.mount}`);
+    if (!this.insideMusicFolder(p)) throw new Error(`${p} is not inside the music folder ${this.opts.directory}; only files there can be deleted`);
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch (e) {
+      throw new Error(`cannot delete ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it is already gone' : (e as Error).message}`);
+    }
+    if (!st.isFile() && !st.isSymbolicLink()) throw new Error(`${p} is not a file`);
+    unlinkSync(p);
+    this.opts.log.info(`${this.opts.mount}: deleted ${p} from the music folder`);
+    if (this.excludedPaths.delete(p)) this.saveExcluded();
+    if (entry) this.drop([entry.id]);
+    else this.changed(false);
+  }
+
+  /** True when `p`'s folder, with every symlink resolved, lies inside the music folder (also resolved). */
+  private insideMusicFolder(p: string): boolean {
+    try {
+      const root = realpathSync(this.opts.directory);
+      const parent = realpathSync(dirname(p));
+      return parent === root || parent.startsWith(root + sep);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Takes entries out without excluding their files (they are gone from disk). */
+  private drop(ids: number[]): number {
     const drop = new Set(ids);
     const before = this.entries.length;
     // the cursor ends on the last surviving entry at or before it, so the next track is still the one
@@ -383,7 +466,16 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   }
 
   /** Rereads the music folder: new files are appended, deleted ones dropped, changed ones probed again. */
-  async rescan(): Promise<{ added: number; removed: number }> {
+  rescan(): Promise<{ added: number; removed: number }> {
+    // one at a time: two rescans reading the folder at once would both add what is new
+    const run = this.rescanning.then(() => this.rescanNow());
+    this.rescanning = run.catch(() => undefined);
+    return run;
+  }
+
+  private rescanning: Promise<unknown> = Promise.resolve();
+
+  private async rescanNow(): Promise<{ added: number; removed: number }> {
     if (!existsSync(this.opts.directory)) {
       this.folderGone();
       return { added: 0, removed: 0 };
@@ -393,8 +485,8 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     const known = new Set(this.entries.map((e) => e.track.path));
     const gone = this.entries.filter((e) => (this.underFolder(e.track.path) && !folderSet.has(e.track.path)) || !existsSync(e.track.path));
     for (const e of gone) this.opts.log.info(`${this.opts.mount}: ${e.track.path} is gone from disk; removed from the playlist`);
-    const removed = gone.length ? this.remove(gone.map((e) => e.id)) : 0;
-    const fresh = inFolder.filter((p) => !known.has(p));
+    const removed = gone.length ? this.drop(gone.map((e) => e.id)) : 0;
+    const fresh = inFolder.filter((p) => !known.has(p) && !this.excludedPaths.has(p));
     const added = fresh.length ? (await this.add(fresh)).length : 0;
     // files replaced in place (same name, new content) are probed again
     for (const e of this.entries) {
@@ -472,6 +564,26 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     } catch (e) {
       if (!this.saveWarned) this.opts.log.warn(`${this.opts.mount}: cannot save the playlist to ${this.opts.file}: ${(e as Error).message}`);
       this.saveWarned = true;
+    }
+  }
+
+  private loadExcluded(): void {
+    this.excludedPaths.clear();
+    const file = excludedFileOf(this.opts.file);
+    if (!existsSync(file)) return;
+    try {
+      for (const e of readM3u8(file).slice(-MAX_EXCLUDED)) this.excludedPaths.set(e.path, { path: e.path, title: e.title, duration: e.duration });
+    } catch (e) {
+      this.opts.log.warn(`${this.opts.mount}: the removed-tracks list ${file} could not be read (${(e as Error).message}); removed tracks may come back`);
+    }
+  }
+
+  private saveExcluded(): void {
+    const file = excludedFileOf(this.opts.file);
+    try {
+      writeFileAtomic(file, serializeM3u8(this.excluded, dirname(this.opts.file)));
+    } catch (e) {
+      this.opts.log.warn(`${this.opts.mount}: cannot save the removed-tracks list to ${file}: ${(e as Error).message}`);
     }
   }
 }

@@ -8,6 +8,7 @@ import { lineSafe } from '../protocol/untrusted.js';
 import { SERVER_ID } from '../protocol/version.js';
 import { Listener } from '../stream/broadcaster.js';
 import type { Mount } from '../stream/mount.js';
+import { listenerBanKey } from '../access/bans.js';
 import type { NetContext } from './context.js';
 import { endAndClose, refuse } from './reply.js';
 
@@ -45,8 +46,19 @@ function fullReason(ctx: NetContext, m: Mount, ip: string): 'listener.server-ful
   return null;
 }
 
+/** Seconds a kicked listener at `ip` must still wait before it may tune in to `m` again (0: it may). */
+function kickedFor(ctx: NetContext, m: Mount, ip: string): number {
+  return ctx.bans.remaining(listenerBanKey(m.path), ip);
+}
+
 export function handleListener(ctx: NetContext, socket: Socket, ip: string, m: Mount, head: RequestHead): void {
   if (socket.destroyed) return;
+  const banned = kickedFor(ctx, m, ip);
+  if (banned > 0) {
+    ctx.log.info(`listener ${ip} refused on ${m.path}: kicked, may tune in again in ${banned}s`);
+    refuse(socket, 'listener.kicked', { wait: banned }, CORS_HEADERS);
+    return;
+  }
   const full = fullReason(ctx, m, ip);
   if (full) {
     ctx.log.info(`listener ${ip} refused on ${m.path}: ${full.slice('listener.'.length)}`);

@@ -43,6 +43,7 @@ export const REFUSALS = {
   'listener.server-full': { status: 503, text: 'Server full: too many listeners.' },
   'listener.mount-full': { status: 503, text: 'Mount full: too many listeners.' },
   'listener.address-full': { status: 503, text: 'Too many listeners from your address.' },
+  'listener.kicked': { status: 403, text: 'Kicked from this mount; try again in {wait} seconds.' },
   // pages and admin commands
   'http.malformed-path': { status: 400, text: 'Malformed path.' },
   'http.method': { status: 405, text: 'Method {method} is not allowed here.' },
