@@ -150,6 +150,11 @@ admin {
   # Host names the studio answers to besides this machine's addresses, localhost and server.host
   # (a browser request for another name is refused: no DNS rebinding). Add the names you use.
   allowed_hosts = []
+
+  # Icecast slaves (icecast2 with <master-server> pointed here) log in with these to list our mounts
+  # (/admin/streamlist.txt) and relay them: <master-username> and <master-password>. Empty: off.
+  relay_user     = "relay"
+  relay_password = ""
 }
 
 limits {
@@ -192,4 +197,42 @@ stats {
 #   station_name    = "Cycast Radio (Ogg)"
 #   playlist_directory = "./music/ogg"
 #   playlist_enabled   = true
+# }
+
+record {
+  # Record every live show (one DJ connection) on the mounts below: one file per show, exactly as the
+  # DJ sent it (no re-encoding), named like "2026-12-01 20-15 Stream Name.mp3", with a .json and a
+  # .cue beside it listing the titles and when they played. The AutoDJ is never recorded.
+  enabled = true
+
+  # Where recordings go, relative to this file. The Recordings view of the studio plays, downloads
+  # and deletes them.
+  folder = "./recordings"
+
+  # Mounts whose live shows are recorded.
+  mounts = ["/stream"]
+
+  # Past this many megabytes in all, the oldest recordings are deleted (0: no size limit).
+  max_total_mb = 20000
+
+  # Recordings older than this many days are deleted (0: kept for ever).
+  keep_days = 90
+}
+# Send a mount to a hosted Icecast or SHOUTcast server, as an encoder would (Icecast 2.4+: PUT, with
+# SOURCE for older servers; SHOUTcast v1: the password goes to port + 1). Reconnects by itself (1 s,
+# doubling to 60 s); a wrong password or a taken mount is shown in the studio's Outputs view.
+# output "hosted" {
+#   mount = "/stream"
+#   url   = "icecast://source:PASSWORD@radio.example.org:8000/live"
+#   # url = "shoutcast://:PASSWORD@radio.example.org:8000"
+#   # optional, else the mount's own: name, description, genre, station_url, public, user_agent
+#   # enabled = false keeps it configured but off
+# }
+
+# Put another server's stream on a mount of this one (Icecast's <relay>). Titles come along (ICY, or
+# the Ogg comments); the mount exists while the upstream is away, so listeners can tune in.
+# relay "/news" {
+#   url       = "http://other.example:8000/news"
+#   on_demand = false   # true: connect only while the mount has listeners
+#   format    = "mp3"   # the relay mount's format ("mp3", "ogg", "aac"): the upstream must send it
 # }

@@ -220,6 +220,7 @@ function banner(station: Station, configPath: string, logPath: string | null, po
         `  First start: created ${configPath}`,
         `  Source password      ${firstRun.sourcePassword}  (user "${config.server.source_user || 'any'}")`,
         `  Admin password       ${firstRun.adminPassword}  (user "${config.admin.user}"; studio and /admin/)`,
+        `  Relay password       ${firstRun.relayPassword}  (user "${config.admin.relay_user}"; for Icecast slaves: <master-password>)`,
         `  Music folder         ${resolve(dirname(configPath), config.playlist.directory)}`,
         '  (the passwords are in config.hcl; this is the only time they are printed)',
       ]

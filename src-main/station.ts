@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { CycastConfig } from '../src-shared/config/schema.js';
 import { Engine, formatLogLine, Logger, RotatingLogFile, type BoundPorts, type Clock } from './engine/index.js';
 import { ASSETS_DIR, DEMO_TRACKS, OGG_SILENCE, RENDERER_DIR } from './paths.js';
+import { startRecorder, type Recorder } from './recording/recorder.js';
 import { StudioService } from './studio/service.js';
 import { attachStudioHttp } from './web/studio-http.js';
 
@@ -25,6 +26,8 @@ export interface StationOptions {
 export class Station {
   readonly engine: Engine;
   readonly studio: StudioService;
+  /** records live shows as the config's record block says */
+  readonly recorder: Recorder;
 
   constructor(opts: StationOptions) {
     this.engine = new Engine(opts.config, opts.logger, {
@@ -35,6 +38,8 @@ export class Station {
       assetsDir: ASSETS_DIR,
     });
     this.studio = new StudioService(this.engine, opts.configPath, opts.desktop ?? false);
+    this.recorder = startRecorder({ engine: this.engine, baseDir: dirname(opts.configPath), log: opts.logger });
+    this.studio.attachRecorder(this.recorder);
     attachStudioHttp(this.engine, this.studio, opts.rendererDir ?? RENDERER_DIR);
   }
 
@@ -51,6 +56,8 @@ export class Station {
 
   async stop(): Promise<void> {
     this.studio.stop();
+    // the recorder first: the shows on air are finished (written, closed, sidecars complete)
+    await this.recorder.close();
     await this.engine.stop();
   }
 }

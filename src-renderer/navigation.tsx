@@ -5,8 +5,10 @@ import { ConfigPanel } from './views/ConfigPanel.js';
 import { Listeners } from './views/Listeners.js';
 import { LogPanel } from './views/LogPanel.js';
 import { OnAir } from './views/OnAir.js';
+import { OutputsPanel } from './views/OutputsPanel.js';
 import { PlaylistPanel } from './views/PlaylistPanel.js';
 import { StatsPanel } from './views/StatsPanel.js';
+import { RecordingsPanel } from './views/RecordingsPanel.js';
 
 export interface ViewEntry {
   /** stable id, kept in the store */
@@ -24,6 +26,8 @@ export const VIEWS: ViewEntry[] = [
   { id: 'config', label: 'Config', icon: '⚙', component: ConfigPanel },
   { id: 'log', label: 'Log', icon: '≡', component: LogPanel },
   { id: 'stats', label: 'Stats', icon: '▤', component: StatsPanel },
+  { id: 'recordings', label: 'Recordings', icon: '●', component: RecordingsPanel },
+  { id: 'outputs', label: 'Outputs', icon: '⇪', component: OutputsPanel },
 ];
 
 /** Tabs the phone bar shows before the rest go under "More". */

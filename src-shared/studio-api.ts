@@ -17,7 +17,7 @@ export interface LogLine {
 export interface SourceView {
   ip: string;
   userAgent: string;
-  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast';
+  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast' | 'relay';
   contentType: string;
   connectedAt: number;
   bytesIn: number;
@@ -244,6 +244,89 @@ export interface StatsReport {
   mounts: string[];
 }
 
+/** A title of a recorded show, and when it went on air: seconds into the recording. */
+export interface RecordingTitle {
+  offset: number;
+  title: string;
+  /** wall-clock time, ms */
+  time: number;
+}
+
+/** One recorded live show (one source connection): an audio file with a .json (and .cue) beside it. */
+export interface RecordingView {
+  /** the audio file's name in the recordings folder: what the recording commands and URLs take */
+  id: string;
+  mount: string;
+  /** the stream name the DJ sent (else the mount's station name) */
+  name: string;
+  startedAt: number;
+  /** null while it is being recorded (or when the server stopped without finishing it) */
+  endedAt: number | null;
+  /** seconds of audio */
+  duration: number;
+  /** size of the audio file */
+  bytes: number;
+  format: AudioFormatName;
+  codec: string;
+  titles: RecordingTitle[];
+  /** complete; recording now; stopped early (problem says why); interrupted (the server stopped without finishing it) */
+  state: 'recording' | 'complete' | 'stopped' | 'interrupted';
+  problem: string | null;
+  /** where it plays, relative to the studio's base URL (HTTP range requests) */
+  url: string;
+}
+
+export interface RecordingsView {
+  enabled: boolean;
+  folder: string;
+  mounts: string[];
+  /** newest first */
+  recordings: RecordingView[];
+  totalBytes: number;
+  /** record.max_total_mb in bytes, 0: no limit */
+  maxBytes: number;
+  keepDays: number;
+  /** why recordings stopped on their own (disk full, folder gone, disk too slow), newest first */
+  problems: { time: number; mount: string; message: string }[];
+}
+
+/** State of a push output or a pull relay, as the studio shows it. */
+export type LinkStateName = 'off' | 'connecting' | 'on-air' | 'retrying' | 'refused' | 'idle';
+
+interface LinkViewBase {
+  state: LinkStateName;
+  /** when the state began (ms since epoch) */
+  since: number;
+  /** retrying / refused: when the next attempt is due (ms since epoch), 0 if none */
+  retryAt: number;
+  reason: string;
+  /** the remote's last answer (status line and body, bounded) */
+  lastAnswer: string;
+  bytes: number;
+  connects: number;
+}
+
+/** A push output (`output "id" { }`): our mount sent to a remote Icecast or SHOUTcast server. */
+export interface OutputView extends LinkViewBase {
+  id: string;
+  mount: string;
+  /** the remote's URL without its password */
+  target: string;
+  enabled: boolean;
+}
+
+/** A pull relay (`relay "/path" { }`): another server's stream on a mount of ours. */
+export interface RelayView extends LinkViewBase {
+  mount: string;
+  upstream: string;
+  on_demand: boolean;
+}
+
+export interface LinksView {
+  outputs: OutputView[];
+  relays: RelayView[];
+}
+
 /** Commands: each returns a promise of its result; failures reject with a readable message. */
 export interface StudioCommands {
   snapshot(): Promise<StudioSnapshot>;
@@ -270,6 +353,15 @@ export interface StudioCommands {
   connectionInfo(): Promise<ConnectionInfo>;
   /** listener statistics for a period; `mount` null: all mounts */
   stats(range: StatsRange, mount: string | null): Promise<StatsReport>;
+  recordingsList(): Promise<RecordingsView>;
+  /** deletes a recording and its .json and .cue; false if there is none with that id */
+  recordingDelete(id: string): Promise<boolean>;
+  /** adds a recording to a mount's AutoDJ playlist (to rebroadcast it); the number of entries added */
+  recordingToPlaylist(id: string, mount: string): Promise<number>;
+  /** outputs and relays with their state */
+  links(): Promise<LinksView>;
+  /** switches an output on or off until the next restart (the config's `enabled` is the default) */
+  setOutputEnabled(id: string, on: boolean): Promise<boolean>;
 }
 
 export type StudioMethod = keyof StudioCommands;
@@ -278,7 +370,10 @@ export type StudioMethod = keyof StudioCommands;
 export const STUDIO_METHODS: readonly StudioMethod[] = [
   'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistDeleteFile', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
-  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo', 'stats',
+  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
+  'recordingsList', 'recordingDelete', 'recordingToPlaylist',
+  'links', 'setOutputEnabled',
+  'stats',
 ];
 
 /** Argument shapes, checked by every transport before a call reaches the service. */
@@ -303,6 +398,11 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   configSave: ['string', 'boolean', 'string?'],
   connectionInfo: [],
   stats: ['string', 'string|null'],
+  recordingsList: [],
+  recordingDelete: ['string'],
+  recordingToPlaylist: ['string', 'string'],
+  links: [],
+  setOutputEnabled: ['string', 'boolean'],
 };
 
 /** Checks a call's method and arguments; returns the reason it is refused, or null. */

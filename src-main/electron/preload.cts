@@ -10,7 +10,10 @@ const { contextBridge, ipcRenderer, webUtils } = electron;
 const METHODS: StudioMethod[] = [
   'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistDeleteFile', 'playlistMove',
   'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
-  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo', 'stats',
+  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
+  'recordingsList', 'recordingDelete', 'recordingToPlaylist',
+  'links', 'setOutputEnabled',
+  'stats',
 ];
 
 const api: Record<string, unknown> = {};

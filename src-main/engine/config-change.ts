@@ -73,5 +73,29 @@ export function planConfigChange(prev: CycastConfig, next: CycastConfig, state: 
   for (const [path, n] of after) {
     if (!before.has(path)) add(`mount "${path}"`, 'absent', `added (${n.format})`, 'a new mount opens; nobody is disconnected');
   }
+  planLinkChanges(prev, next, state, add);
   return changes;
+}
+
+/** Outputs and relays added, removed or changed: each restarts on its own, local listeners stay. */
+function planLinkChanges(prev: CycastConfig, next: CycastConfig, state: (path: string) => MountState | undefined, add: (path: string, from: unknown, to: unknown, effect: string, listeners?: number) => void): void {
+  const outBefore = new Map(prev.outputs.map((o) => [o.id, o]));
+  const outAfter = new Map(next.outputs.map((o) => [o.id, o]));
+  for (const [id, o] of outBefore) {
+    const n = outAfter.get(id);
+    if (!n) add(`output "${id}"`, 'present', 'removed', `stops sending ${o.mount}; local listeners stay connected`);
+    else if (JSON.stringify(n) !== JSON.stringify(o)) add(`output "${id}"`, '(hidden)', '(hidden)', 'reconnects to the remote with the new settings; local listeners stay connected');
+  }
+  for (const [id, n] of outAfter) if (!outBefore.has(id)) add(`output "${id}"`, 'absent', 'added', `starts sending ${n.mount}; nobody is disconnected`);
+  const relBefore = new Map(prev.relays.map((r) => [r.path, r]));
+  const relAfter = new Map(next.relays.map((r) => [r.path, r]));
+  for (const [path, r] of relBefore) {
+    const n = relAfter.get(path);
+    const listeners = state(path)?.listeners ?? 0;
+    const configured = next.mounts.some((m) => m.path === path);
+    if (!n) add(`relay "${path}"`, 'present', 'removed', configured ? 'the mount stops relaying; its listeners stay' : `the relay mount closes: its ${listeners} listener(s) are disconnected`, configured ? 0 : listeners);
+    else if (n.format !== r.format && !configured) add(`relay "${path}".format`, r.format, n.format, `the relay mount restarts in the new format: its ${listeners} listener(s) are disconnected`, listeners);
+    else if (JSON.stringify(n) !== JSON.stringify(r)) add(`relay "${path}"`, '(hidden)', '(hidden)', 'reconnects to the upstream; listeners stay connected');
+  }
+  for (const path of relAfter.keys()) if (!relBefore.has(path)) add(`relay "${path}"`, 'absent', 'added', 'a relay mount opens; nobody is disconnected');
 }

@@ -24,6 +24,8 @@ import type { EngineCounters } from './stream/counters.js';
 import { HeadGate } from './net/head-gate.js';
 import { Ports, type BoundPorts } from './net/ports.js';
 import { handleConnection } from './net/router.js';
+import { Links } from './net/links.js';
+import { linkHost } from './net/link-host.js';
 import type { DropReason, Listener } from './stream/broadcaster.js';
 import type { EngineEvents } from './stream/events.js';
 import { Mount } from './stream/mount.js';
@@ -58,6 +60,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly autodj: AutoDjs;
   private readonly routes = new Map<string, HttpRoute>();
   private readonly netCtx: NetContext;
+  /** push outputs and pull relays (net/links.ts) */
+  readonly links: Links;
   private readonly sockets = new Set<Socket>();
   private readonly listenersByIp = new Map<string, number>();
   private trusted = new Set<string>();
@@ -89,6 +93,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     this.net = new Ports(log, (s, shoutcast) => this.accept(s, shoutcast), this.limitsNow.clients);
     this.netCtx = this.netContext();
+    this.links = new Links(linkHost(this.netCtx, this));
     this.applyLimits(config);
     for (const m of config.mounts) this.mounts.add(this.createMount(m));
     this.on('source-connect', (m) => this.autodj.of(m)?.goLive());
@@ -180,6 +185,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       feederOf: (path) => this.feederOf(path),
       kickListener: (id) => this.kickListener(id),
       killSource: (path) => this.killSource(path),
+      links: () => this.links.reports(),
       routes: this.routes,
     };
   }
@@ -301,6 +307,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.http.headersTimeout = next.advanced.header_timeout * 1000;
     this.applyLimits(next);
     this.applyMounts(prev, next);
+    this.links.apply(next);
     this.log.info(`config applied: ${changes.length ? changes.map((c) => c.path).join(', ') : 'no changes'}`);
     return changes;
   }
@@ -348,6 +355,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.net.bindAll(this.config.server);
     this.started = true;
     for (const m of this.mounts) if (!m.dynamic && m.config.playlist_enabled) this.autodj.start(m, this.config);
+    this.links.start(this.config);
     return this.ports;
   }
 
@@ -355,6 +363,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.links.stop();
     const closing = this.net.closeAll();
     this.autodj.stopAll();
     for (const m of this.mounts) m.broadcaster.closeAll('shutdown');

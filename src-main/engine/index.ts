@@ -19,4 +19,4 @@ export type { Feeder, Clock } from './autodj/feeder.js';
 export type { Playlist, PlaylistEntry } from './autodj/playlist.js';
 export { displayTitle } from './autodj/track-probe.js';
 export { writeFileAtomic } from './autodj/m3u8.js';
-export { AUDIO_EXTENSIONS } from './protocol/framing/index.js';
+export { AUDIO_EXTENSIONS, createFramer, type Frame } from './protocol/framing/index.js';

@@ -1,5 +1,5 @@
 // Where Cycast keeps its files, and the first start: config.hcl made from the bundled default, with the
-// source and admin passwords generated at random (never "hackme"), and a music folder beside it.
+// source, admin and relay passwords generated at random (never "hackme"), and a music folder beside it.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -37,6 +37,8 @@ export interface FirstRun {
   created: boolean;
   sourcePassword?: string;
   adminPassword?: string;
+  /** for Icecast slaves relaying this server (admin.relay_password) */
+  relayPassword?: string;
 }
 
 /**
@@ -49,11 +51,13 @@ export function ensureDataDir(dataDir: string): FirstRun {
   mkdirSync(join(dataDir, 'music'), { recursive: true });
   const sourcePassword = randomPassword();
   const adminPassword = randomPassword();
+  const relayPassword = randomPassword();
   const text = applyHclEdits(readFileSync(BUNDLED_CONFIG, 'utf8'), [
     { block: 'server', key: 'source_password', value: sourcePassword },
     { block: 'admin', key: 'password', value: adminPassword },
+    { block: 'admin', key: 'relay_password', value: relayPassword },
   ]);
   // it holds passwords: readable by its owner only
   writeFileAtomic(configPath, text, 0o600);
-  return { configPath, created: true, sourcePassword, adminPassword };
+  return { configPath, created: true, sourcePassword, adminPassword, relayPassword };
 }

@@ -8,12 +8,13 @@ import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { checkConfigText } from '../config/load.js';
 import { SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
 import type {
-  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, KickResult, ServerView, StudioCommands,
-  StudioEvent, StudioSnapshot, StatsRange, StatsReport,
+  ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, KickResult, LinksView, RecordingsView,
+  ServerView, StudioCommands, StudioEvent, StudioSnapshot, StatsRange, StatsReport,
 } from '../../src-shared/studio-api.js';
 import { STATS_RANGES } from '../../src-shared/studio-api.js';
 import { listenerView, mountView, playlistView } from './views.js';
 import { lanAddresses } from '../host.js';
+import type { Recorder, RecorderProblem } from '../recording/recorder.js';
 
 const GRAPH_EVERY_MS = 10_000;
 const GRAPH_POINTS = 360; // one hour
@@ -120,6 +121,7 @@ export class StudioService implements StudioCommands {
     if (this.mountsTimer) clearTimeout(this.mountsTimer);
     for (const t of this.playlistTimers.values()) clearTimeout(t);
     this.unsubscribeLog?.();
+    this.recorder?.off('problem', this.onRecorderProblem);
     for (const [name, fn] of this.engineHandlers) this.engine.off(name as 'title', fn as () => void);
     this.subs.clear();
   }
@@ -220,6 +222,15 @@ export class StudioService implements StudioCommands {
 
   async skip(mount: string): Promise<boolean> {
     return this.engine.skip(mount);
+  }
+
+  async links(): Promise<LinksView> {
+    return this.engine.links.reports();
+  }
+
+  async setOutputEnabled(id: string, on: boolean): Promise<boolean> {
+    if (!this.engine.links.setOutputEnabled(id, on)) throw new StudioError(`there is no output "${id}"`);
+    return true;
   }
 
   async kickSource(mount: string): Promise<KickResult> {
@@ -413,5 +424,47 @@ export class StudioService implements StudioCommands {
       this.mountsChanged();
     }
     return { ok: true, errors: [], notices: r.notices, saved: true, applied: apply, changes };
+  }
+
+  private recorder: Recorder | null = null;
+  private readonly onRecorderProblem = (p: RecorderProblem): void => {
+    this.emit({ type: 'notice', level: 'warn', message: `Recording of ${p.mount} stopped: ${p.message}. The stream goes on.` });
+  };
+
+  /** Gives the studio the recorder (the composition root makes both); its problems become notices. */
+  attachRecorder(r: Recorder): void {
+    this.recorder?.off('problem', this.onRecorderProblem);
+    this.recorder = r;
+    r.on('problem', this.onRecorderProblem);
+  }
+
+  private recorderOrThrow(): Recorder {
+    if (!this.recorder) throw new StudioError('recording is not available in this studio');
+    return this.recorder;
+  }
+
+  async recordingsList(): Promise<RecordingsView> {
+    return this.recorderOrThrow().list();
+  }
+
+  async recordingDelete(id: string): Promise<boolean> {
+    try {
+      return await this.recorderOrThrow().delete(id);
+    } catch (e) {
+      throw new StudioError((e as Error).message);
+    }
+  }
+
+  async recordingToPlaylist(id: string, mount: string): Promise<number> {
+    const e = await this.recorderOrThrow().find(id);
+    if (!e) throw new StudioError(`no recording ${JSON.stringify(id.slice(0, 200))}`);
+    const m = this.engine.mounts.get(mount);
+    if (m && m.format !== e.sidecar.format) throw new StudioError(`${e.id} is ${e.sidecar.format}; ${mount} plays ${m.format}`);
+    return (await this.playlistOrThrow(mount).add([e.audioPath])).length;
+  }
+
+  /** A recording's audio file for the web adapter; null if there is no such recording. */
+  async recordingFile(id: string): Promise<{ path: string; contentType: string } | null> {
+    return this.recorder ? this.recorder.file(id) : null;
   }
 }

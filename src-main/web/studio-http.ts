@@ -12,6 +12,7 @@ import { lanAddresses } from '../host.js';
 import { AUDIO_EXTENSIONS, parseBasicAuth, refusal, SERVER_ID, type Engine, type RefusalId } from '../engine/index.js';
 import { checkStudioCall, type StudioEvent } from '../../src-shared/studio-api.js';
 import type { StudioService } from '../studio/service.js';
+import { RECORDINGS_PATH, serveRecording } from './recordings-http.js';
 
 export const STUDIO_PREFIX = '/studio';
 export const CSRF_HEADER = 'x-cycast-studio';
@@ -125,6 +126,7 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
     return refuseStudio(res, 'studio.required', {}, { 'WWW-Authenticate': 'Basic realm="Cycast Studio", charset="UTF-8"' });
   }
   if (path === STUDIO_PREFIX) return reply(res, 301, 'text/plain', '', { Location: `${STUDIO_PREFIX}/` });
+  if (path.startsWith(STUDIO_PREFIX + RECORDINGS_PATH)) return serveRecording(service, path.slice(STUDIO_PREFIX.length + RECORDINGS_PATH.length), url, req, res, SECURITY_HEADERS);
   const api = path.startsWith(`${STUDIO_PREFIX}/api/`) ? path.slice(`${STUDIO_PREFIX}/api/`.length) : null;
   if (api === null) return serveStatic(rendererDir, path.slice(STUDIO_PREFIX.length), req, res);
 
@@ -205,6 +207,8 @@ async function upload(engine: Engine, service: StudioService, url: URL, req: Inc
   const rawName = url.searchParams.get('name') ?? '';
   const name = basename(rawName).replace(/[\0/\\]/g, '').trim();
   if (!name || name.startsWith('.')) return json(res, 400, { ok: false, error: 'a file name is needed' });
+  // refused before a byte is written: the playlist (an M3U8 file) cannot hold such a name
+  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(name)) return json(res, 400, { ok: false, error: 'the file name has control characters; rename the file' });
   if (!Object.hasOwn(AUDIO_EXTENSIONS, extname(name).toLowerCase())) return json(res, 415, { ok: false, error: `${extname(name) || 'files without an extension'} cannot be streamed; upload MP3, Ogg, Opus or AAC` });
   if (!engine.playlistOf(mount)) return json(res, 404, { ok: false, error: `${mount} has no AutoDJ playlist` });
   const folder = service.musicFolder(mount);

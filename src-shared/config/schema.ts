@@ -65,12 +65,124 @@ export interface AdvancedConfig {
   flask_secret_key: string;
 }
 
+/** Recording of live shows (see src-main/recording). */
+export interface RecordConfig {
+  enabled: boolean;
+  /** relative to config.hcl */
+  folder: string;
+  /** mount paths whose live shows are recorded */
+  mounts: string[];
+  /** 0: no size limit */
+  max_total_mb: number;
+  /** 0: kept for ever */
+  keep_days: number;
+}
+
 export interface AdminConfig {
   user: string;
   /** empty: the source password is the admin password */
   password: string;
   allowed_hosts: string[];
+  /** Icecast slaves (<master-username>) log in with these to list and relay our mounts; empty password: off */
+  relay_user: string;
+  relay_password: string;
 }
+
+/** `output "name" { }`: this server pushes one of its mounts to a remote Icecast or SHOUTcast v1 server. */
+export interface OutputConfig {
+  /** the block's label */
+  id: string;
+  enabled: boolean;
+  mount: string;
+  /** icecast://user:password@host:port/mount or shoutcast://:password@host:port */
+  url: string;
+  /** overrides of the mount's station description ("": the mount's own) */
+  name: string;
+  description: string;
+  genre: string;
+  station_url: string;
+  /** null: the mount's own setting */
+  public: boolean | null;
+  user_agent: string;
+}
+
+/** `relay "/path" { }`: this server pulls a stream from another server onto a mount of its own. */
+export interface RelayConfig {
+  path: string;
+  url: string;
+  on_demand: boolean;
+  /** the mount's format (a relay mount exists before its upstream is reached, so listeners can tune in) */
+  format: AudioFormat;
+}
+
+/** An output URL taken apart; null with the reason when it is not one. */
+export interface OutputTarget {
+  protocol: 'icecast' | 'shoutcast';
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** Icecast only */
+  mount: string;
+}
+
+/** scheme://[user[:password]@]host[:port][/path], taken apart without a URL class (src-shared has no DOM or Node). */
+export interface UrlParts {
+  scheme: string;
+  user: string;
+  password: string;
+  host: string;
+  /** 0 when the URL has none */
+  port: number;
+  /** "/" when the URL has none; the query kept */
+  path: string;
+}
+
+export function splitUrl(url: string): UrlParts | string {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/?#]*)@)?(\[[0-9A-Fa-f:.]+\]|[^:/?#@\[\]]+)(?::(\d{1,5}))?([/?][^#\s]*)?$/.exec(url);
+  if (!m) return 'must be a URL like "scheme://host:port/path"';
+  const [, scheme, userinfo = '', host, port = '', path = '/'] = m;
+  const colon = userinfo.indexOf(':');
+  let user: string;
+  let password: string;
+  try {
+    user = decodeURIComponent(colon < 0 ? userinfo : userinfo.slice(0, colon));
+    password = colon < 0 ? '' : decodeURIComponent(userinfo.slice(colon + 1));
+  } catch {
+    return 'has a malformed %-escape in its user name or password';
+  }
+  const p = port ? Number(port) : 0;
+  if (port && (p < 1 || p > 65535)) return `has port ${port}; ports are 1 to 65535`;
+  return { scheme: scheme.toLowerCase(), user, password, host: host.replace(/^\[|\]$/g, ''), port: p, path: path.startsWith('?') ? '/' + path : path };
+}
+
+export function parseOutputUrl(url: string): OutputTarget | string {
+  const u = splitUrl(url);
+  if (typeof u === 'string') return u.replace('scheme://host:port/path', 'icecast://source:PASSWORD@radio.example.org:8000/live');
+  const protocol = u.scheme === 'icecast' || u.scheme === 'http' ? 'icecast' : u.scheme === 'shoutcast' ? 'shoutcast' : null;
+  if (!protocol) return `has scheme "${u.scheme}"; use icecast:// (Icecast 2) or shoutcast:// (SHOUTcast v1)`;
+  if (!u.password) return 'has no password: write icecast://source:PASSWORD@host:port/mount';
+  const port = u.port || 8000;
+  let mount = '';
+  if (protocol === 'icecast') {
+    try {
+      mount = decodeURIComponent(u.path.split('?')[0]);
+    } catch {
+      return 'has a malformed %-escape in its mount';
+    }
+    if (mount === '/' || /[\0-\x20]/.test(mount)) return 'has no usable mount: write icecast://source:PASSWORD@host:port/mount';
+  }
+  if (protocol === 'shoutcast' && port >= 65535) return 'has port 65535; SHOUTcast sources log in on port + 1';
+  return { protocol, host: u.host, port, user: u.user || 'source', password: u.password, mount };
+}
+
+/** A relay URL: http:// only (an HTTPS upstream needs a TLS terminator in front). */
+export function relayUrlProblem(url: string): string | undefined {
+  const u = splitUrl(url);
+  if (typeof u === 'string') return u.replace('scheme://host:port/path', 'http://other.example:8000/news');
+  return u.scheme === 'http' ? undefined : `must be an http:// URL (got ${u.scheme}://)`;
+}
+
 
 export interface LimitsConfig {
   clients: number;
@@ -115,8 +227,13 @@ export interface CycastConfig {
   admin: AdminConfig;
   limits: LimitsConfig;
   stats: StatsConfig;
+  record: RecordConfig;
   /** every mount, the server's mount_point first; keyed by path */
   mounts: MountConfig[];
+  /** push outputs to remote servers, in file order */
+  outputs: OutputConfig[];
+  /** pull relays onto mounts of ours, in file order */
+  relays: RelayConfig[];
 }
 
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'string[]';
@@ -159,6 +276,14 @@ const folderList = (v: string[]): string | undefined =>
 
 const hostCheck = (v: string): string | undefined =>
   v.length > 0 && !/\s/.test(v) ? undefined : 'must be an IP address or host name, like "0.0.0.0"';
+
+const mountPaths = (v: string[]): string | undefined => {
+  for (const p of v) {
+    const bad = mountPath(p);
+    if (bad) return `must be a list of mount paths like ["/stream"]: ${JSON.stringify(p)} ${bad}`;
+  }
+  return undefined;
+};
 
 const addressList = (v: string[]): string | undefined =>
   v.every((a) => /^[0-9A-Fa-f.:]+$/.test(a) && a.length <= 45) ? undefined : 'must be a list of IP addresses, like ["127.0.0.1"]';
@@ -226,6 +351,8 @@ export const SCHEMA = {
   admin: {
     user: { type: 'string', default: 'admin', doc: 'User name for /admin/ and the studio.' },
     password: { type: 'string', default: '', doc: 'Password for /admin/ and the studio; empty: the source password.' },
+    relay_user: { type: 'string', default: 'relay', doc: 'User name Icecast slaves send (their <master-username>) to list our mounts at /admin/streamlist.txt.' },
+    relay_password: { type: 'string', default: '', doc: 'Password Icecast slaves send (their <master-password>); empty: relaying to slaves is off.' },
     allowed_hosts: { type: 'string[]', default: [], check: hostList, doc: 'Host names (besides this machine\'s addresses, localhost and server.host) the studio answers to: a browser request whose Host header names another host is refused, so a web page cannot reach the studio through DNS rebinding. Add the names you use, like "radio.example.org".' },
   },
   limits: {
@@ -238,6 +365,13 @@ export const SCHEMA = {
     enabled: { type: 'boolean', default: true, doc: 'Record every listener visit when it ends (mount, times, bytes, player family, a daily-salted visitor key) for the Stats view, /api/stats and /metrics. Off: no visits are recorded; the title history and the AutoDJ position are still remembered.' },
     retention_days: { type: 'integer', default: 90, min: 1, max: 3650, doc: 'Days listener visits and the hourly listener series are kept (per-minute samples: two days).' },
     store_addresses: { type: 'boolean', default: false, doc: 'Also store each visit\'s IP address. Off: only a key hashed from address and User-Agent with a salt that changes daily, which cannot be traced back.' },
+  },
+  record: {
+    enabled: { type: 'boolean', default: false, doc: 'Record every live show (one source connection) on the mounts listed in record.mounts, as sent: no re-encoding. Takes effect from the next show.' },
+    folder: { type: 'string', default: './recordings', check: nonEmpty, doc: 'Folder for recordings, relative to config.hcl. Each show is one audio file ("2026-12-01 20-15 Stream Name.mp3") with a .json and a .cue of its titles.' },
+    mounts: { type: 'string[]', default: ['/stream'], check: mountPaths, doc: 'Mounts whose live shows are recorded (AutoDJ is never recorded).' },
+    max_total_mb: { type: 'number', default: 20000, min: 0, max: 100000000, doc: 'Most megabytes all recordings may take; past it the oldest are deleted. 0: no size limit.' },
+    keep_days: { type: 'number', default: 90, min: 0, max: 36500, doc: 'Recordings older than this many days are deleted. 0: kept for ever.' },
   },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
@@ -258,6 +392,26 @@ export const MOUNT_SCHEMA: Record<string, FieldSpec & { inherits?: string }> = {
   public: { type: 'boolean', default: false, doc: 'Advertised as public (icy-pub) when the source does not say.' },
   playlist_directory: { type: 'string', default: null, inherits: 'playlist.directory', doc: 'Music folder for this mount\'s fallback playlist.' },
   playlist_enabled: { type: 'boolean', default: null, inherits: 'playlist.enabled', doc: 'AutoDJ on this mount.' },
+};
+
+/** Keys of an `output "name" { }` block. */
+export const OUTPUT_SCHEMA: Record<string, FieldSpec> = {
+  enabled: { type: 'boolean', default: true, doc: 'Send this output (false: configured but off).' },
+  mount: { type: 'string', default: null, check: nonEmpty, doc: 'Which mount of ours to send, like "/stream".' },
+  url: { type: 'string', default: null, check: (v: string) => { const t = parseOutputUrl(v); return typeof t === 'string' ? t : undefined; }, doc: 'Where to: icecast://source:PASSWORD@host:port/mount (Icecast 2.4+: PUT, falls back to SOURCE) or shoutcast://:PASSWORD@host:port (SHOUTcast v1: the password goes to port + 1).' },
+  name: { type: 'string', default: '', doc: 'Stream name sent to the remote (ice-name); empty: the mount\'s.' },
+  description: { type: 'string', default: '', doc: 'Description sent to the remote; empty: the mount\'s.' },
+  genre: { type: 'string', default: '', doc: 'Genre sent to the remote; empty: the mount\'s.' },
+  station_url: { type: 'string', default: '', doc: 'Web site sent to the remote (ice-url); empty: the mount\'s.' },
+  public: { type: 'boolean', default: null, doc: 'Ask the remote to list the stream in directories (ice-public); unset: the mount\'s setting.' },
+  user_agent: { type: 'string', default: '', doc: 'User-Agent sent to the remote; empty: this server\'s name and version.' },
+};
+
+/** Keys of a `relay "/path" { }` block. */
+export const RELAY_SCHEMA: Record<string, FieldSpec> = {
+  url: { type: 'string', default: null, check: relayUrlProblem, doc: 'The upstream stream: any Icecast, SHOUTcast or HTTP audio stream (http://).' },
+  on_demand: { type: 'boolean', default: false, doc: 'Connect to the upstream only while the relay mount has listeners.' },
+  format: { type: 'string', default: 'mp3', oneOf: AUDIO_FORMATS, doc: 'Format of the relay mount ("mp3", "ogg", "aac"); an upstream of another format is refused with a message saying so.' },
 };
 
 export type BlockName = keyof typeof SCHEMA;

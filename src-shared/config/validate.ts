@@ -6,11 +6,15 @@ import { hclToObject, type HclNode, type SourcePos } from './hcl-syntax.js';
 import {
   BLOCK_NAMES,
   MOUNT_SCHEMA,
+  OUTPUT_SCHEMA,
+  RELAY_SCHEMA,
   SCHEMA,
   type BlockName,
   type CycastConfig,
   type FieldSpec,
   type MountConfig,
+  type OutputConfig,
+  type RelayConfig,
 } from './schema.js';
 
 export interface ConfigIssue {
@@ -120,10 +124,16 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
     values[b] = Object.fromEntries(Object.entries(SCHEMA[b]).map(([k, s]) => [k, (s as FieldSpec).default]));
   }
   const mountBlocks: { path: string; body: Record<string, unknown> }[] = [];
+  const outputBlocks: LabeledBlock[] = [];
+  const relayBlocks: LabeledBlock[] = [];
 
   for (const [name, val] of Object.entries(raw)) {
     if (name === 'mount') {
       collectMounts(val, mountBlocks, issue);
+      continue;
+    }
+    if (name === 'output' || name === 'relay') {
+      collectLabeled(name, val, name === 'output' ? outputBlocks : relayBlocks, issue);
       continue;
     }
     if (!(BLOCK_NAMES as string[]).includes(name)) {
@@ -220,6 +230,23 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
     issue('error', 'server.shoutcast_port', `server.shoutcast_port must differ from source_port (${sc})`);
   }
 
+  const outputs = outputBlocks.map((b) => blockValues('output', b, OUTPUT_SCHEMA, issue) as unknown as OutputConfig);
+  const relays = relayBlocks.map((b) => blockValues('relay', b, RELAY_SCHEMA, issue) as unknown as RelayConfig);
+  for (const o of outputs) {
+    if (o.mount && !mounts.some((m) => m.path === o.mount) && !relays.some((r) => r.path === o.mount)) {
+      issue('error', `output ${JSON.stringify(o.id)}.mount`, `output "${o.id}": mount ${JSON.stringify(o.mount)} is not a mount of this server (${[...mounts.map((m) => m.path), ...relays.map((r) => r.path)].join(', ')})`);
+    }
+  }
+  for (const r of relays) {
+    const bad = SCHEMA.server.mount_point.check(r.path);
+    if (bad) issue('error', `relay ${JSON.stringify(r.path)}`, `relay ${JSON.stringify(r.path)}: the mount path ${bad}`);
+    const m = mounts.find((x) => x.path === r.path);
+    const explicit = relayBlocks.find((b) => b.label === r.path)?.body.format !== undefined;
+    if (m && explicit && m.format !== r.format) {
+      issue('error', `relay ${JSON.stringify(r.path)}.format`, `relay ${JSON.stringify(r.path)}: format "${r.format}" differs from the mount's "${m.format}"`);
+    } else if (m) r.format = m.format;
+  }
+
   const config: CycastConfig | null = errors.length
     ? null
     : {
@@ -232,7 +259,10 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
         admin: values.admin as unknown as CycastConfig['admin'],
         limits: values.limits as unknown as CycastConfig['limits'],
         stats: values.stats as unknown as CycastConfig['stats'],
+        record: values.record as unknown as CycastConfig['record'],
         mounts,
+        outputs,
+        relays,
       };
   const byPos = (a: ConfigIssue, b: ConfigIssue): number => (a.line ?? 1e9) - (b.line ?? 1e9) || (a.column ?? 0) - (b.column ?? 0);
   return { config, errors: errors.sort(byPos), notices: notices.sort(byPos) };
@@ -268,6 +298,56 @@ function collectMounts(
     }
     out.push({ path, body: bodies[0] as Record<string, unknown> });
   }
+}
+
+interface LabeledBlock {
+  label: string;
+  body: Record<string, unknown>;
+}
+
+type IssueFn = (s: ConfigIssue['severity'], path: string, message: string, at?: string) => void;
+
+/** `output "name" { }` and `relay "/path" { }`: exactly one label, one body each, no label twice. */
+function collectLabeled(kind: 'output' | 'relay', val: unknown, out: LabeledBlock[], issue: IssueFn): void {
+  const example = kind === 'output' ? 'output "hosted" { ... }' : 'relay "/news" { ... }';
+  if (Array.isArray(val) || val === null || typeof val !== 'object') {
+    issue('error', kind, `a ${kind} block needs a label: ${example}`);
+    return;
+  }
+  for (const [label, bodies] of Object.entries(val as Record<string, unknown>)) {
+    const where = `${kind} ${JSON.stringify(label)}`;
+    if (!Array.isArray(bodies) || bodies.length !== 1 || bodies[0] === null || typeof bodies[0] !== 'object' || Array.isArray(bodies[0])) {
+      issue('error', where, Array.isArray(bodies) && bodies.length > 1 ? `${where} is defined more than once` : `${where} must be a block with one label: ${example}`);
+      continue;
+    }
+    if (kind === 'output' && !/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/.test(label)) {
+      issue('error', where, `${where}: the name must be letters, digits, " ", ".", "_" or "-" (at most 64)`);
+      continue;
+    }
+    out.push({ label, body: bodies[0] as Record<string, unknown> });
+  }
+}
+
+/** One labeled block's values with defaults; required keys (default null) must be present. */
+function blockValues(kind: 'output' | 'relay', b: LabeledBlock, schema: Record<string, FieldSpec>, issue: IssueFn): Record<string, unknown> {
+  const where = `${kind} ${JSON.stringify(b.label)}`;
+  const v: Record<string, unknown> = kind === 'output' ? { id: b.label } : { path: b.label };
+  for (const [key, spec] of Object.entries(schema)) v[key] = spec.default;
+  for (const [key, x] of Object.entries(b.body)) {
+    const spec = schema[key];
+    if (!spec) {
+      issue('error', `${where}.${key}`, `unknown setting "${key}" in ${where}${hint(key, Object.keys(schema))}`);
+      continue;
+    }
+    const why = checkField(spec, x);
+    // an output URL carries a password: its value never goes into a message
+    if (why) issue('error', `${where}.${key}`, `${where}.${key} ${key === 'url' ? why.replace(/, got .*$/, '') : why}`);
+    else v[key] = x;
+  }
+  for (const [key, spec] of Object.entries(schema)) {
+    if (spec.default === null && v[key] === null && !(key === 'public')) issue('error', where, `${where} needs ${key} = ...`);
+  }
+  return v;
 }
 
 function hint(word: string, candidates: string[]): string {

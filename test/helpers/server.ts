@@ -304,12 +304,12 @@ export async function get(url: string, auth?: { user: string; password: string }
  * A raw Icecast SOURCE client that writes `data` in 4 KiB pieces at `bytesPerSecond`, looping, until stopped.
  * `sent` counts the audio bytes written.
  */
-export async function pacedSource(port: number, mount: string, data: Buffer, bytesPerSecond: number, contentType = 'audio/mpeg') {
+export async function pacedSource(port: number, mount: string, data: Buffer, bytesPerSecond: number, contentType = 'audio/mpeg', iceName = 'Paced') {
   const s = connect(port, '127.0.0.1');
   s.on('error', () => {});
   let reply = '';
   s.on('data', (d) => (reply += d));
-  s.write(`SOURCE ${mount} HTTP/1.0\r\nAuthorization: ${basic('source', PASSWORD)}\r\nContent-Type: ${contentType}\r\nice-name: Paced\r\n\r\n`);
+  s.write(`SOURCE ${mount} HTTP/1.0\r\nAuthorization: ${basic('source', PASSWORD)}\r\nContent-Type: ${contentType}\r\nice-name: ${iceName}\r\n\r\n`);
   await waitFor(() => reply.includes('\r\n\r\n'), 3000, 'source accepted');
   if (!reply.startsWith('HTTP/1.0 200')) throw new Error(`source refused: ${reply}`);
   const piece = 4096;

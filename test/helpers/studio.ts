@@ -10,6 +10,7 @@ import { checkConfigText } from '../../src-main/config/load.js';
 import { Logger, formatLogLine } from '../../src-main/engine/log/log.js';
 import { Station } from '../../src-main/station.js';
 import type { StudioService } from '../../src-main/studio/service.js';
+import type { Recorder } from '../../src-main/recording/recorder.js';
 import { ADMIN, freePort, freePortPair, PASSWORD } from './server.js';
 import { repoRoot } from './paths.js';
 
@@ -18,6 +19,8 @@ export const ARTIFACTS = join(repoRoot, 'test-artifacts');
 export interface StudioServer {
   engine: Engine;
   service: StudioService;
+  /** the station's recorder (records only when the config's record block says so) */
+  recorder: Recorder;
   configPath: string;
   listenPort: number;
   sourcePort: number;
@@ -47,6 +50,7 @@ export async function startStudio(dir: string, body: string, reuse = false): Pro
   return {
     engine,
     service,
+    recorder: station.recorder,
     configPath,
     listenPort: ports.listen,
     sourcePort: ports.source,

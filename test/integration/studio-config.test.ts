@@ -33,6 +33,18 @@ describe('studio config apply and uploads', () => {
       assert.ok(existsSync(join(dir, 'music', 'escape.mp3')));
       // a source login on /studio is not a thing
       assert.equal(srv.engine.counters.failedSourceLogins, 0);
+      // a name the playlist cannot hold is refused before anything is written (it used to answer 500 and
+      // leave the file for the folder watcher to add anyway)
+      const before = readdirSync(join(dir, 'music')).sort();
+      const bad = await put('a\nb.mp3');
+      assert.equal(bad.status, 400, await bad.clone().text());
+      assert.deepEqual(readdirSync(join(dir, 'music')).sort(), before, 'no file left behind');
+      // uploads race the folder watcher: each file is listed once
+      const many = await Promise.all(['r1.mp3', 'r2.mp3', 'r3.mp3', 'r4.mp3'].map((n) => put(n)));
+      assert.ok(many.every((r) => r.status === 200));
+      await srv.engine.playlistOf('/stream')!.rescan();
+      const paths = srv.engine.playlistOf('/stream')!.list.map((e) => e.track.path);
+      assert.equal(new Set(paths).size, paths.length, `no file twice: ${paths.join(', ')}`);
     } finally {
       await srv.stop();
     }

@@ -20,6 +20,7 @@ const LAYERS: [name: string, test: RegExp][] = [
   ['engine/public', /^src-main\/engine\/index\.ts$/],
   ['engine/root', /^src-main\/engine\/[^/]+\.ts$/],
   ['config', /^src-main\/config\//],
+  ['recording', /^src-main\/recording\//],
   ['studio', /^src-main\/studio\//],
   ['memory', /^src-main\/memory\//],
   ['web', /^src-main\/web\//],
@@ -44,12 +45,13 @@ const ALLOWED: Record<string, string[]> = {
   'engine/public': ['engine/root', 'engine/net', 'engine/http', 'engine/access', 'engine/stream', 'engine/autodj', 'engine/protocol', 'engine/log', 'shared'],
   config: ['shared'],
   // code outside the engine sees its public face only
-  studio: ['engine/public', 'config', 'support', 'shared'],
+  recording: ['engine/public', 'shared'],
   // the station memory listens to the engine's events; the engine never imports it
   memory: ['engine/public', 'shared'],
+  studio: ['engine/public', 'recording', 'config', 'support', 'shared'],
   web: ['engine/public', 'studio', 'support', 'shared'],
   setup: ['engine/public', 'support', 'shared'],
-  station: ['engine/public', 'studio', 'web', 'memory', 'support', 'shared'],
+  station: ['engine/public', 'recording', 'memory', 'studio', 'web', 'support', 'shared'],
   cli: ['station', 'engine/public', 'config', 'setup', 'support', 'shared'],
   electron: ['cli', 'station', 'engine/public', 'config', 'studio', 'support', 'shared'],
   support: [],

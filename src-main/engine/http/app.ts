@@ -16,6 +16,7 @@ import type { HttpContext } from './context.js';
 import { json, refuseHttp, send } from './respond.js';
 import { apiStats, apiStatus, icestats, prometheusMetrics } from './status.js';
 import { statusPage } from './status-page.js';
+import { serveStreamlist } from './streamlist.js';
 import { createPublicPages, type PublicPages } from './public-pages.js';
 
 function playlistFile(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, m: Mount, kind: 'm3u' | 'pls'): void {
@@ -43,6 +44,7 @@ function page(ctx: HttpContext, pub: PublicPages, req: IncomingMessage, res: Ser
   if (path === '/status-json.xsl' || path === '/status-json.xml') return json(res, 200, icestats(ctx, req.headers.host));
   if (path === '/metrics') return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', prometheusMetrics(ctx));
   if (path === '/admin.cgi') return runAdminCgi(ctx, req, res, q);
+  if (path === '/admin/streamlist.txt') return serveStreamlist(ctx, req);
   if (path.startsWith('/admin/')) return runAdminCommand(ctx, req, res, path.slice('/admin/'.length), q);
   const pl = /^(.*)\.(m3u|pls)$/.exec(path);
   const m = pl && ctx.mounts.get(pl[1]);

@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CycastConfig } from '../../../src-shared/config/schema.js';
+import type { LinksView } from '../../../src-shared/studio-api.js';
 import type { Access } from '../access/credentials.js';
 import type { Feeder } from '../autodj/feeder.js';
 import type { Logger } from '../log/log.js';
@@ -28,6 +29,8 @@ export interface HttpContext {
   feederOf(path: string): Feeder | undefined;
   kickListener(id: number): boolean;
   killSource(path: string): boolean;
+  /** push outputs and pull relays with their state */
+  links(): LinksView;
   /** path prefix -> handler, checked before the built-in pages */
   readonly routes: ReadonlyMap<string, HttpRoute>;
 }

@@ -105,6 +105,23 @@ export function apiStatus(ctx: HttpContext) {
     mount_point: main?.path ?? ctx.config().server.mount_point,
     server: SERVER_ID,
     mounts: [...ctx.mounts.values()].map((m) => mountStatus(ctx, m)),
+    ...linksStatus(ctx),
+  };
+}
+
+/** Outputs and relays in /api/status: state, since when, the next attempt, bytes, the remote's last answer. */
+function linksStatus(ctx: HttpContext) {
+  const { outputs, relays } = ctx.links();
+  const retryIn = (t: number): number | null => (t ? Math.max(0, Math.ceil((t - Date.now()) / 1000)) : null);
+  return {
+    outputs: outputs.map((o) => ({
+      name: o.id, mount: o.mount, target: o.target, state: o.state, since: new Date(o.since).toISOString(),
+      retry_in_seconds: retryIn(o.retryAt), reason: o.reason, bytes_sent: o.bytes, connects: o.connects, last_answer: o.lastAnswer,
+    })),
+    relays: relays.map((r) => ({
+      mount: r.mount, upstream: r.upstream, on_demand: r.on_demand, state: r.state, since: new Date(r.since).toISOString(),
+      retry_in_seconds: retryIn(r.retryAt), reason: r.reason, bytes_received: r.bytes, connects: r.connects, last_answer: r.lastAnswer,
+    })),
   };
 }
 
@@ -289,6 +306,12 @@ export function prometheusMetrics(ctx: HttpContext): string {
     metric('cycast_listener_visits_total', 'counter', 'Listener visits recorded when they ended (kept across restarts).', rows.map(([mount, t]) => [{ mount }, t.visits]));
     metric('cycast_listening_seconds_total', 'counter', 'Seconds listened in the recorded visits (kept across restarts).', rows.map(([mount, t]) => [{ mount }, Math.round(t.seconds * 1000) / 1000]));
   }
+  const { outputs, relays } = ctx.links();
+  metric('cycast_output_on_air', 'gauge', '1 while a push output is streaming to its remote.', outputs.map((o) => [{ output: o.id, mount: o.mount }, o.state === 'on-air' ? 1 : 0]));
+  metric('cycast_output_sent_bytes_total', 'counter', 'Audio bytes a push output sent to its remote.', outputs.map((o) => [{ output: o.id, mount: o.mount }, o.bytes]));
+  metric('cycast_output_connects_total', 'counter', 'Connection attempts of a push output.', outputs.map((o) => [{ output: o.id, mount: o.mount }, o.connects]));
+  metric('cycast_relay_on_air', 'gauge', '1 while a pull relay is receiving from its upstream.', relays.map((r) => [{ mount: r.mount }, r.state === 'on-air' ? 1 : 0]));
+  metric('cycast_relay_received_bytes_total', 'counter', 'Bytes a pull relay received from its upstream.', relays.map((r) => [{ mount: r.mount }, r.bytes]));
   const mem = process.memoryUsage();
   metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[null, mem.rss]]);
   metric('process_heap_bytes', 'gauge', 'V8 heap used in bytes.', [[null, mem.heapUsed]]);

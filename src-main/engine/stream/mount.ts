@@ -5,6 +5,7 @@ import type { AudioFormat, MountConfig } from '../../../src-shared/config/schema
 import { Broadcaster, type DropReason, type Listener } from './broadcaster.js';
 import { createFramer, DEFAULT_CONTENT_TYPE, type Frame, type Framer, type StreamInfo } from '../protocol/framing/index.js';
 import { encodeIcyBlock } from '../protocol/icy.js';
+import { oggCommentTitle } from '../protocol/framing/ogg-comments.js';
 import { StreamRing } from './ring.js';
 
 /** How the stream describes itself (ice-* / icy-* headers of the source, else the config). */
@@ -25,7 +26,7 @@ export interface SourceInfo {
   ip: string;
   port: number;
   userAgent: string;
-  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast';
+  protocol: 'icecast-put' | 'icecast-source' | 'shoutcast' | 'relay';
   contentType: string;
   connectedAt: number;
   bytesIn: number;
@@ -177,11 +178,20 @@ export class Mount {
     this.broadcaster.setQueueSize(config.queue_size);
   }
 
+  /**
+   * Gets the live source's frames as they enter the buffer (the recorder sets it for a show). Called once per
+   * source read that completed frames; null costs one check per read and nothing else.
+   */
+  liveTap: ((frames: readonly Frame[]) => void) | null = null;
+
   /** Feeds source bytes through the framer into the buffer; returns the number of frames appended. */
   feed(data: Buffer): number {
     this.bytesIn += data.length;
     const frames = this.framer.push(data);
-    if (frames.length) this.appendFrames(frames);
+    if (frames.length) {
+      this.appendFrames(frames);
+      if (this.liveTap !== null) this.liveTap(frames);
+    }
     return frames.length;
   }
 
@@ -212,6 +222,9 @@ export class Mount {
           this.oggHeaders = Buffer.concat(this.collectingHeaders);
           this.collectingHeaders = null;
           this.oggDataStart = this.ring.headPos;
+          // a live Ogg source names its track in the comment header, as icecast2 shows it
+          const title = this.source ? oggCommentTitle(this.oggHeaders) : null;
+          if (title) this.setTitle(title, '', 'live');
         }
       }
       if (groupBytes + f.data.length > this.chunkSize) flush();
