@@ -227,7 +227,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   kickListener(id: number, banSeconds = this.config.advanced.kick_ban): boolean {
     for (const m of this.mounts) {
-      const l = m.broadcaster.all().find((x) => x.id === id);
+      const l = m.broadcaster.audience().find((x) => x.id === id);
       if (l) {
         this.bans.ban(listenerBanKey(m.path), l.ip, banSeconds);
         m.broadcaster.remove(l, 'kicked');

@@ -89,7 +89,7 @@ export class StudioService implements StudioCommands {
       setInterval(() => {
         if (!this.subs.size) return;
         const bytes: [number, number][] = [];
-        for (const m of e.mounts.values()) for (const l of m.broadcaster.all()) bytes.push([l.id, l.bytesSent]);
+        for (const m of e.mounts.values()) for (const l of m.broadcaster.audience()) bytes.push([l.id, l.bytesSent]);
         if (bytes.length) this.emit({ type: 'listener-bytes', bytes });
       }, 2000),
     );
@@ -214,7 +214,7 @@ export class StudioService implements StudioCommands {
     return {
       server: this.serverView(),
       mounts: this.mountViews(),
-      listeners: [...e.mounts.values()].flatMap((m) => m.broadcaster.all().map(listenerView)),
+      listeners: [...e.mounts.values()].flatMap((m) => m.broadcaster.audience().map(listenerView)),
       playlists: [...e.mounts.values()].filter((m) => e.playlistOf(m.path)).map((m) => this.playlistViewOf(m.path)),
       log: e.log.recent().slice(-500),
     };

@@ -127,3 +127,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/** Opens a studio view by its label, as a person would: the sidebar on wide windows; on phones the tab bar, or its "More" menu. */
+export async function openView(page: Page, label: string): Promise<void> {
+  const side = page.locator('nav.sidebar button', { hasText: label });
+  if (await side.isVisible()) return side.click();
+  const tab = page.locator('nav.tabbar button', { hasText: label });
+  if (await tab.isVisible()) return tab.click();
+  await page.locator('nav.tabbar button', { hasText: 'More' }).click();
+  await page.getByRole('menuitem', { name: new RegExp(label) }).click();
+}

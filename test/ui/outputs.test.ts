@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ICE_SOURCE_PW, startIcecast, type Icecast } from '../helpers/icecast.js';
 import { freePort, waitFor } from '../helpers/server.js';
-import { horizontalOverflow, launchBrowser, screenshot, smallTargets, startStudio, studioPage, VIEWPORTS, type StudioServer } from '../helpers/studio.js';
+import { horizontalOverflow, launchBrowser, openView, screenshot, smallTargets, startStudio, studioPage, VIEWPORTS, type StudioServer } from '../helpers/studio.js';
 
 describe('Outputs view', () => {
   let browser: Browser;
@@ -37,9 +37,8 @@ describe('Outputs view', () => {
   });
 
   it('shows on air, refused with the reason, retrying in N s, and the remote answer, within 390 px', async () => {
-    // on a phone the sixth view sits under the tab bar's "More"
-    await page.locator('nav.tabbar button', { hasText: 'More' }).click();
-    await page.getByRole('menuitem', { name: /Outputs/ }).click();
+    // on a phone the sixth view and later sit under the tab bar's "More"
+    await openView(page, 'Outputs');
     const panel = page.getByTestId('outputs-panel');
     await panel.getByText('refused: wrong user name or password', { exact: false }).waitFor({ timeout: 8000 });
     await panel.getByText('on air', { exact: true }).waitFor({ timeout: 8000 });

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { fixture, makeTrack } from '../helpers/audio.js';
 import { ADMIN, get, pacedSource, PASSWORD, sleep, waitFor } from '../helpers/server.js';
 import { startRecordingStudio, type RecordingServer } from '../helpers/recording.js';
-import { launchBrowser, screenshot } from '../helpers/studio.js';
+import { launchBrowser, openView, screenshot } from '../helpers/studio.js';
 
 const LONG_NAME = 'Saturday_Night_Marathon_With_A_Stream_Name_That_Never_Ends_And_Has_No_Spaces_To_Break';
 
@@ -21,7 +21,7 @@ async function pageAt(browser: Browser, srv: RecordingServer, width: number, hei
   const page = await ctx.newPage();
   await page.goto(srv.url('/studio/'));
   await page.getByTestId('onair-lamp').waitFor();
-  await page.locator('nav.sidebar button', { hasText: 'Recordings' }).click();
+  await openView(page, 'Recordings');
   await page.getByTestId('recordings').waitFor();
   return page;
 }

@@ -16,7 +16,7 @@ import { openStationMemory, type StationMemory } from '../../src-main/memory/sta
 import { Station } from '../../src-main/station.js';
 import { makeTrack } from '../helpers/audio.js';
 import { ADMIN, freePort, freePortPair, PASSWORD, waitFor } from '../helpers/server.js';
-import { launchBrowser, screenshot, studioPage, type StudioServer } from '../helpers/studio.js';
+import { launchBrowser, openView, screenshot, studioPage, type StudioServer } from '../helpers/studio.js';
 
 const AGENTS = ['VLC/3.0.18 LibVLC/3.0.18', 'mpv 0.35.1', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'];
 
@@ -64,7 +64,7 @@ describe('Stats view in Chromium', () => {
   });
 
   it('shows the visits, the players and the chart, and exports them as CSV', async () => {
-    await page.locator('nav.sidebar button', { hasText: 'Stats' }).click();
+    await openView(page, 'Stats');
     await page.getByTestId('stats-visits').filter({ hasText: '30' }).waitFor({ timeout: 5000 });
     assert.match((await page.getByTestId('stats-uniques').textContent()) ?? '', /^3Unique/, 'three players from one address: three listeners');
     for (const family of ['VLC', 'mpv', 'Chrome']) await page.locator('.stats-bar-name', { hasText: family }).waitFor();

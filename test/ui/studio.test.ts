@@ -11,14 +11,11 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { checkConfigText } from '../../src-main/config/load.js';
 import { makeTrack } from '../helpers/audio.js';
 import { ADMIN, ffmpegSource, kill, listen, PASSWORD, sleep, waitFor } from '../helpers/server.js';
-import { horizontalOverflow, launchBrowser, screenshot, smallTargets, startStudio, studioPage, VIEWPORTS, type StudioServer } from '../helpers/studio.js';
+import { horizontalOverflow, launchBrowser, openView, screenshot, smallTargets, startStudio, studioPage, VIEWPORTS, type StudioServer } from '../helpers/studio.js';
 
 /** Opens a view from the navigation on screen: the sidebar, or the phone's tab bar (a click: key shortcuts would type into a focused field). */
 async function view(page: Page, name: string): Promise<void> {
-  const button = page.locator('nav.sidebar:visible button, nav.tabbar:visible button', { hasText: name }).first();
-  // on a phone, the views past the tab bar's room are under "More"
-  if (!(await button.isVisible())) await page.locator('nav.tabbar:visible button', { hasText: 'More' }).click();
-  await button.click();
+  await openView(page, name);
 }
 
 /** Answers the confirmation the studio asks before something that cannot be undone. */
@@ -206,7 +203,8 @@ describe('studio UI in Chromium', () => {
   });
 
   it('lists listeners, kicks one (its socket closes), and stays virtualised with 5000 of them', async () => {
-    const cap = await listen(srv.listenPort, '/stream', { headers: { 'User-Agent': 'KickTarget/1.0' } });
+    // from an address of its own: a kicked listener's address is kept off the mount for kick_ban seconds
+    const cap = await listen(srv.listenPort, '/stream', { headers: { 'User-Agent': 'KickTarget/1.0' }, from: '127.0.4.1' });
     await view(page, 'Listeners');
     const table = page.getByTestId('listeners-table');
     const row = table.locator('.vrow', { hasText: 'KickTarget/1.0' });

@@ -129,7 +129,7 @@ function linksStatus(ctx: HttpContext) {
 export function apiStats(ctx: HttpContext) {
   const mounts = [...ctx.mounts.values()];
   const listeners = mounts.flatMap((m) =>
-    m.broadcaster.all().map((l) => ({
+    m.broadcaster.audience().map((l) => ({
       id: l.id,
       mount: m.path,
       bytes_sent: l.bytesSent,
@@ -260,7 +260,7 @@ export function adminStatsXml(ctx: HttpContext, hostHeader?: string): string {
 
 export function listClientsXml(m: Mount): string {
   const rows = m.broadcaster
-    .all()
+    .audience()
     .map(
       (l) =>
         `<listener id="${l.id}">` +

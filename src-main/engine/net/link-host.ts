@@ -112,19 +112,13 @@ export function linkHost(ctx: NetContext, events: LinkEvents): LinkHost {
     },
     attachOutput(m, socket, userAgent, onDrop) {
       const l = new Listener(ctx.nextId(), socket, m.path, socket.remoteAddress ?? '?', socket.remotePort ?? 0, userAgent, 0, m.broadcaster);
-      const gone = (_m: Mount, x: Listener, reason: DropReason): void => {
-        if (x !== l) return;
-        events.off('listener-disconnect', gone);
-        onDrop(reason);
-      };
-      events.on('listener-disconnect', gone);
+      // an output, not a listener: not counted, listed or announced, and its end comes back here
+      l.output = onDrop;
       socket.once('close', () => m.broadcaster.remove(l, 'closed'));
       if (m.format === 'ogg' && m.oggHeaders) {
         socket.write(m.oggHeaders);
         l.bytesSent += m.oggHeaders.length;
       }
-      m.listenerJoined();
-      ctx.listenerJoined(m, l);
       m.broadcaster.add(l, m.burstStart());
       return l;
     },

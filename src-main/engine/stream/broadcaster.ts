@@ -38,6 +38,11 @@ export class Listener implements ListenerInfo {
   bytesSent = 0;
   /** index in the broadcaster's array, for O(1) removal */
   slot = -1;
+  /**
+   * Set for an output (our stream pushed to another server through this socket): it gets exactly what
+   * listeners get, but it is no listener — not counted, not listed — and its end is reported here.
+   */
+  output: ((reason: DropReason) => void) | null = null;
   readonly connectedAt = Date.now();
   readonly onDrain: () => void;
 
@@ -66,6 +71,8 @@ export class Listener implements ListenerInfo {
 
 export class Broadcaster {
   private listeners: Listener[] = [];
+  /** how many of `listeners` are outputs */
+  private outputs = 0;
   /** total bytes written to listeners that have left, so totals survive departures */
   private bytesOfGone = 0;
 
@@ -76,12 +83,19 @@ export class Broadcaster {
     private readonly onDrop: (l: Listener, reason: DropReason) => void,
   ) {}
 
+  /** Listeners (outputs not included). */
   get count(): number {
-    return this.listeners.length;
+    return this.listeners.length - this.outputs;
   }
 
+  /** Everyone this broadcaster writes to, outputs included (no copy). */
   all(): readonly Listener[] {
     return this.listeners;
+  }
+
+  /** The listeners, outputs left out (a copy when there are outputs: for status documents, not the hot path). */
+  audience(): readonly Listener[] {
+    return this.outputs ? this.listeners.filter((l) => !l.output) : this.listeners;
   }
 
   get totalBytesSent(): number {
@@ -100,6 +114,7 @@ export class Broadcaster {
     l.offset = 0;
     l.slot = this.listeners.length;
     this.listeners.push(l);
+    if (l.output) this.outputs++;
     l.socket.on('drain', l.onDrain);
     this.deliver(l);
   }
@@ -116,7 +131,10 @@ export class Broadcaster {
     this.bytesOfGone += l.bytesSent;
     l.socket.off('drain', l.onDrain);
     if (!l.socket.destroyed) l.socket.destroy();
-    this.onDrop(l, reason);
+    if (l.output) {
+      this.outputs--;
+      l.output(reason);
+    } else this.onDrop(l, reason);
   }
 
   /**
