@@ -172,6 +172,20 @@ limits {
   event_streams = 8
 }
 
+stats {
+  # Record every listener visit when it ends (mount, times, bytes, player family and a visitor key) for
+  # the studio's Stats view, /api/stats and /metrics. false: no visits are recorded; the title history
+  # and the AutoDJ position (which track comes next after a restart) are still remembered.
+  enabled = true
+
+  # Days visits and the hourly listener series are kept in station.db beside this file (1-3650).
+  retention_days = 90
+
+  # Also store each listener's IP address. false: only a key made from address and User-Agent with a
+  # salt that changes every day, so unique listeners per day can be counted without knowing who they are.
+  store_addresses = false
+}
+
 # More mounts, each with its own settings; unset keys take the values above.
 # mount "/live.ogg" {
 #   format          = "ogg"

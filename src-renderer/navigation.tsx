@@ -7,6 +7,7 @@ import { LogPanel } from './views/LogPanel.js';
 import { OnAir } from './views/OnAir.js';
 import { OutputsPanel } from './views/OutputsPanel.js';
 import { PlaylistPanel } from './views/PlaylistPanel.js';
+import { StatsPanel } from './views/StatsPanel.js';
 import { RecordingsPanel } from './views/RecordingsPanel.js';
 
 export interface ViewEntry {
@@ -24,6 +25,7 @@ export const VIEWS: ViewEntry[] = [
   { id: 'listeners', label: 'Listeners', icon: '♫', component: Listeners },
   { id: 'config', label: 'Config', icon: '⚙', component: ConfigPanel },
   { id: 'log', label: 'Log', icon: '≡', component: LogPanel },
+  { id: 'stats', label: 'Stats', icon: '▤', component: StatsPanel },
   { id: 'recordings', label: 'Recordings', icon: '●', component: RecordingsPanel },
   { id: 'outputs', label: 'Outputs', icon: '⇪', component: OutputsPanel },
 ];

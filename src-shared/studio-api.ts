@@ -211,6 +211,39 @@ export interface DirectoryListing {
   entries: { name: string; path: string; kind: 'dir' | 'audio' }[];
 }
 
+/** The Stats view's periods: the last 24 hours (per minute), 7 days or 30 days (per hour). */
+export type StatsRange = 'day' | 'week' | 'month';
+export const STATS_RANGES: readonly StatsRange[] = ['day', 'week', 'month'];
+
+/** Listener statistics over a period, from the station memory (visits are recorded when they end). */
+export interface StatsReport {
+  range: StatsRange;
+  /** one mount, or null for all of them together */
+  mount: string | null;
+  from: number;
+  to: number;
+  /** width of one series point, ms: a minute for a day, an hour for a week or a month */
+  bucketMs: number;
+  /** listeners over time, oldest first: average over the bucket, and its peak (summed over mounts) */
+  series: { time: number; avg: number; peak: number }[];
+  /** calendar days (the station's local time) that visits started on */
+  days: { day: string; visits: number; uniques: number; listeningHours: number; medianSeconds: number; peak: number }[];
+  totals: {
+    visits: number;
+    listeningHours: number;
+    medianSeconds: number;
+    /** most listeners at once in the period */
+    peak: number;
+    peakAt: number | null;
+    /** unique listeners per day, averaged over the days with visits */
+    uniquesPerDay: number;
+  };
+  /** player families by visits, most first */
+  players: { family: string; visits: number; listeningHours: number }[];
+  /** every mount the memory has data for */
+  mounts: string[];
+}
+
 /** A title of a recorded show, and when it went on air: seconds into the recording. */
 export interface RecordingTitle {
   offset: number;
@@ -318,6 +351,8 @@ export interface StudioCommands {
   /** `version`: from configRead; if the file changed since, nothing is written */
   configSave(text: string, apply: boolean, version?: string): Promise<ConfigApplyResult>;
   connectionInfo(): Promise<ConnectionInfo>;
+  /** listener statistics for a period; `mount` null: all mounts */
+  stats(range: StatsRange, mount: string | null): Promise<StatsReport>;
   recordingsList(): Promise<RecordingsView>;
   /** deletes a recording and its .json and .cue; false if there is none with that id */
   recordingDelete(id: string): Promise<boolean>;
@@ -338,6 +373,7 @@ export const STUDIO_METHODS: readonly StudioMethod[] = [
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
   'recordingsList', 'recordingDelete', 'recordingToPlaylist',
   'links', 'setOutputEnabled',
+  'stats',
 ];
 
 /** Argument shapes, checked by every transport before a call reaches the service. */
@@ -361,6 +397,7 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   configCheck: ['string'],
   configSave: ['string', 'boolean', 'string?'],
   connectionInfo: [],
+  stats: ['string', 'string|null'],
   recordingsList: [],
   recordingDelete: ['string'],
   recordingToPlaylist: ['string', 'string'],

@@ -13,6 +13,7 @@ const METHODS: StudioMethod[] = [
   'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
   'recordingsList', 'recordingDelete', 'recordingToPlaylist',
   'links', 'setOutputEnabled',
+  'stats',
 ];
 
 const api: Record<string, unknown> = {};

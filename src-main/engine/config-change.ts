@@ -23,7 +23,7 @@ export function planConfigChange(prev: CycastConfig, next: CycastConfig, state: 
     const secret = SECRET.test(path);
     changes.push({ path, from: secret ? '(hidden)' : show(from), to: secret ? '(hidden)' : show(to), effect, disconnectsListeners, disconnectsSource });
   };
-  for (const block of ['server', 'buffer', 'playlist', 'broadcaster', 'metadata', 'advanced', 'admin'] as const) {
+  for (const block of ['server', 'buffer', 'playlist', 'broadcaster', 'metadata', 'advanced', 'admin', 'stats'] as const) {
     const a = prev[block] as unknown as Record<string, unknown>;
     const b = next[block] as unknown as Record<string, unknown>;
     for (const key of Object.keys(b)) {

@@ -6,6 +6,7 @@ export { PortInUseError, type BoundPorts } from './net/ports.js';
 export { descriptorLimit } from './limits.js';
 export type { Limits } from './net/context.js';
 export type { HttpRoute } from './http/context.js';
+export { provideStatsHistory, type StatsHistoryProvider } from './http/status.js';
 export { Logger, formatLogLine, type LogEntry, type LogLevel } from './log/log.js';
 export { RotatingLogFile } from './log/log-file.js';
 export { SERVER_ID, SERVER_NAME, SERVER_VERSION } from './protocol/version.js';

@@ -9,8 +9,9 @@ import { checkConfigText } from '../config/load.js';
 import { SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
 import type {
   ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, KickResult, LinksView, RecordingsView,
-  ServerView, StudioCommands, StudioEvent, StudioSnapshot,
+  ServerView, StudioCommands, StudioEvent, StudioSnapshot, StatsRange, StatsReport,
 } from '../../src-shared/studio-api.js';
+import { STATS_RANGES } from '../../src-shared/studio-api.js';
 import { listenerView, mountView, playlistView } from './views.js';
 import { lanAddresses } from '../host.js';
 import type { Recorder, RecorderProblem } from '../recording/recorder.js';
@@ -22,6 +23,13 @@ const MAX_CONFIG_CHARS = 256 * 1024;
 const AUDIO_EXT = new Set(['.mp3', '.ogg', '.oga', '.opus', '.aac', '.mp2', '.spx']);
 
 export class StudioError extends Error {}
+
+/** Where the Stats view's numbers come from: the station memory (src-main/memory), when the station has one. */
+export interface StatsSource {
+  report(range: StatsRange, mount: string | null): StatsReport;
+  /** [time, listeners] samples of a mount over the last `ms`, oldest first */
+  listenerGraph(mount: string, ms: number): [number, number][];
+}
 
 /** A short fingerprint of config text, so a save can tell whether the file changed underneath it. */
 function versionOf(text: string): string {
@@ -36,6 +44,7 @@ export class StudioService implements StudioCommands {
   private readonly playlistTimers = new Map<string, NodeJS.Timeout>();
   private unsubscribeLog: (() => void) | null = null;
   private readonly engineHandlers: [string, (...a: never[]) => void][] = [];
+  private statsSource: StatsSource | null = null;
   /** mounts whose source the studio just kicked, and the ban it got: its hang-up is told as a kick */
   private readonly kicked = new Map<string, number>();
 
@@ -85,6 +94,25 @@ export class StudioService implements StudioCommands {
       }, 2000),
     );
     for (const t of this.timers) t.unref();
+  }
+
+  /**
+   * Takes the station memory: the Stats view reads it, and each mount's hour graph starts from the samples
+   * it kept (a restart no longer empties the graph). Call before start().
+   */
+  useStatsSource(source: StatsSource): void {
+    this.statsSource = source;
+    for (const m of this.engine.mounts.values()) {
+      const g = this.graphs.get(m.path) ?? [];
+      const first = g.length ? g[0][0] : Infinity;
+      this.graphs.set(m.path, [...source.listenerGraph(m.path, GRAPH_POINTS * GRAPH_EVERY_MS).filter((p) => p[0] < first), ...g].slice(-GRAPH_POINTS));
+    }
+  }
+
+  async stats(range: StatsRange, mount: string | null): Promise<StatsReport> {
+    if (!STATS_RANGES.includes(range)) throw new StudioError(`range must be one of ${STATS_RANGES.join(', ')}, got ${JSON.stringify(String(range).slice(0, 40))}`);
+    if (!this.statsSource) throw new StudioError('listener statistics are not available (the station memory is not open)');
+    return this.statsSource.report(range, mount);
   }
 
   stop(): void {

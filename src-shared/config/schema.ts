@@ -191,6 +191,12 @@ export interface LimitsConfig {
   event_streams: number;
 }
 
+export interface StatsConfig {
+  enabled: boolean;
+  retention_days: number;
+  store_addresses: boolean;
+}
+
 /** A mount's settings after defaults from the global blocks have been applied. */
 export interface MountConfig {
   path: string;
@@ -220,6 +226,7 @@ export interface CycastConfig {
   advanced: AdvancedConfig;
   admin: AdminConfig;
   limits: LimitsConfig;
+  stats: StatsConfig;
   record: RecordConfig;
   /** every mount, the server's mount_point first; keyed by path */
   mounts: MountConfig[];
@@ -353,6 +360,11 @@ export const SCHEMA = {
     sources: { type: 'integer', default: 8, min: 1, max: 10000, doc: 'Most live sources at once over all mounts, dynamic ones included (Icecast\'s <sources>); over it a source gets 503.' },
     listeners_per_address: { type: 'integer', default: 0, min: 0, max: 1000000, doc: 'Most listeners from one address; 0: no limit. Behind NAT (a school, an office) many real listeners share one address, so set it with care.' },
     event_streams: { type: 'integer', default: 8, min: 1, max: 1000, doc: 'Most studio event streams (open studio windows and tabs) at once; over it the studio answers 503.' },
+  },
+  stats: {
+    enabled: { type: 'boolean', default: true, doc: 'Record every listener visit when it ends (mount, times, bytes, player family, a daily-salted visitor key) for the Stats view, /api/stats and /metrics. Off: no visits are recorded; the title history and the AutoDJ position are still remembered.' },
+    retention_days: { type: 'integer', default: 90, min: 1, max: 3650, doc: 'Days listener visits and the hourly listener series are kept (per-minute samples: two days).' },
+    store_addresses: { type: 'boolean', default: false, doc: 'Also store each visit\'s IP address. Off: only a key hashed from address and User-Agent with a salt that changes daily, which cannot be traced back.' },
   },
   record: {
     enabled: { type: 'boolean', default: false, doc: 'Record every live show (one source connection) on the mounts listed in record.mounts, as sent: no re-encoding. Takes effect from the next show.' },

@@ -258,6 +258,7 @@ export function validateConfig(raw: Record<string, unknown>, positions: Position
         advanced: values.advanced as unknown as CycastConfig['advanced'],
         admin: values.admin as unknown as CycastConfig['admin'],
         limits: values.limits as unknown as CycastConfig['limits'],
+        stats: values.stats as unknown as CycastConfig['stats'],
         record: values.record as unknown as CycastConfig['record'],
         mounts,
         outputs,

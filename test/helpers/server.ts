@@ -57,7 +57,7 @@ export interface TestServer {
  * Starts an engine with config text appended to a loopback server block. AutoDJ is off unless `playlist`
  * gives the body of a playlist block; relative paths resolve in a fresh temporary folder (`dir`).
  */
-export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[] } = {}): Promise<TestServer> {
+export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[]; dir?: string; beforeStart?: (station: Station, dir: string) => void } = {}): Promise<TestServer> {
   const sourcePort = await freePortPair();
   const listenPort = await freePort();
   const text = `server {
@@ -81,12 +81,14 @@ ${extra}
   const logs: string[] = [];
   const logger = new Logger(true);
   logger.subscribe((e) => logs.push(formatLogLine(e)));
-  const dir = mkdtempSync(join(tmpdir(), 'cycast-srv-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cycast-srv-'));
   const configPath = join(dir, 'config.hcl');
   writeFileSync(configPath, text);
   // the same composition root as the CLI and the desktop app
   const station = new Station({ config: r.config, configPath, logger, clock: opts.clock, demoTracks: opts.demoTracks });
   const { engine } = station;
+  // what is attached before the ports open (the station memory)
+  opts.beforeStart?.(station, dir);
   const ports = await station.start();
   return {
     engine,

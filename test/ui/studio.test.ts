@@ -350,6 +350,7 @@ describe('studio UI in Chromium', () => {
     Listeners: (p) => [p.getByLabel('Filter listeners'), p.locator('.vrow').first().getByRole('button', { name: 'Kick' })],
     Config: (p) => [p.locator('input[name="metadata.station_name"]'), p.getByRole('button', { name: 'Check & preview' }), p.getByRole('button', { name: 'Revert' })],
     Log: (p) => [p.getByRole('button', { name: 'warn+' }), p.getByLabel('Filter log')],
+    Stats: (p) => [p.getByRole('button', { name: 'Week' }), p.getByLabel('Mount for statistics')],
   };
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     it(`fits every view into ${viewport.width}×${viewport.height}: nothing sideways, key controls visible and clickable${size === 'phone' ? ', thumb-sized targets' : ''}`, async () => {

@@ -22,6 +22,7 @@ const LAYERS: [name: string, test: RegExp][] = [
   ['config', /^src-main\/config\//],
   ['recording', /^src-main\/recording\//],
   ['studio', /^src-main\/studio\//],
+  ['memory', /^src-main\/memory\//],
   ['web', /^src-main\/web\//],
   ['setup', /^src-main\/setup\//],
   ['electron', /^src-main\/electron\//],
@@ -45,10 +46,12 @@ const ALLOWED: Record<string, string[]> = {
   config: ['shared'],
   // code outside the engine sees its public face only
   recording: ['engine/public', 'shared'],
+  // the station memory listens to the engine's events; the engine never imports it
+  memory: ['engine/public', 'shared'],
   studio: ['engine/public', 'recording', 'config', 'support', 'shared'],
   web: ['engine/public', 'studio', 'support', 'shared'],
   setup: ['engine/public', 'support', 'shared'],
-  station: ['engine/public', 'recording', 'studio', 'web', 'support', 'shared'],
+  station: ['engine/public', 'recording', 'memory', 'studio', 'web', 'support', 'shared'],
   cli: ['station', 'engine/public', 'config', 'setup', 'support', 'shared'],
   electron: ['cli', 'station', 'engine/public', 'config', 'studio', 'support', 'shared'],
   support: [],

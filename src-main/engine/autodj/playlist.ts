@@ -68,6 +68,8 @@ export class Playlist extends EventEmitter<{ change: [] }> {
   private returnPoll: NodeJS.Timeout | null = null;
   private closed = false;
   private saveWarned = false;
+  /** a track to continue after once the playlist has loaded (see resumeAfter) */
+  private resumePath: string | null = null;
   /** removed by the DJ, by path, oldest first */
   private readonly excludedPaths = new Map<string, ExcludedTrack>();
   usingFallbackFiles = false;
@@ -164,6 +166,7 @@ export class Playlist extends EventEmitter<{ change: [] }> {
       }
     }
     if (this.opts.shuffle && !saved) this.shuffleEntries();
+    if (this.resumePath !== null) this.applyResume();
     const bad = this.entries.filter((e) => e.problem);
     for (const e of bad) this.opts.log.warn(`${this.opts.mount}: skipping ${e.track.path}: ${e.problem}`);
     this.opts.log.info(`${this.opts.mount}: playlist has ${this.entries.length - bad.length} playable track${this.entries.length - bad.length === 1 ? '' : 's'}${bad.length ? ` (${bad.length} skipped)` : ''}`);
@@ -406,6 +409,25 @@ export class Playlist extends EventEmitter<{ change: [] }> {
     const from = this.entries.indexOf(e);
     if (from === this.cursor) return false;
     return this.move(id, from < this.cursor ? this.cursor : this.cursor + 1);
+  }
+
+  /**
+   * The next track is the one after `path` (the track on air when the station last stopped), not the top of
+   * the list. Before the playlist has loaded it waits for the load; once a track has played it does nothing.
+   */
+  resumeAfter(path: string): void {
+    this.resumePath = path;
+    if (this.entries.length) this.applyResume();
+  }
+
+  private applyResume(): void {
+    const path = this.resumePath;
+    this.resumePath = null;
+    if (this.cursor >= 0 || path === null) return;
+    const i = this.entries.findIndex((e) => e.track.path === path);
+    if (i < 0) return;
+    this.cursor = i;
+    this.opts.log.info(`${this.opts.mount}: AutoDJ continues after ${displayTitle(this.entries[i].track) || path}, which was on air when the station stopped`);
   }
 
   /** Advances to the next playable entry; null when there is none (or the list ended without repeat). */

@@ -4,8 +4,28 @@
 import { basename } from 'node:path';
 import type { HttpContext } from './context.js';
 import type { Mount } from '../stream/mount.js';
+import type { MountRegistry } from '../stream/registry.js';
 import { SERVER_ID } from '../protocol/version.js';
 import { xmlEscape } from '../protocol/untrusted.js';
+
+/**
+ * What a station memory (src-main/memory, outside the engine) adds to /api/stats and /metrics. It registers
+ * itself per engine, by the engine's mount registry (the object the engine and its pages share); without
+ * one, both documents are as before.
+ */
+export interface StatsHistoryProvider {
+  /** the `history` object of /api/stats */
+  history(): unknown;
+  /** visits recorded since the memory began, and their listening time, per mount */
+  visitTotals(): Map<string, { visits: number; seconds: number }>;
+}
+
+const statsProviders = new WeakMap<MountRegistry, StatsHistoryProvider>();
+
+export function provideStatsHistory(mounts: MountRegistry, provider: StatsHistoryProvider | null): void {
+  if (provider) statsProviders.set(mounts, provider);
+  else statsProviders.delete(mounts);
+}
 
 function uptimeFormatted(seconds: number): string {
   return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
@@ -131,6 +151,7 @@ export function apiStats(ctx: HttpContext) {
       fill_percentage: capacity ? (available / capacity) * 100 : 0,
     },
     counters: { ...ctx.counters },
+    ...(statsProviders.has(ctx.mounts) ? { history: statsProviders.get(ctx.mounts)!.history() } : {}),
   };
 }
 
@@ -279,6 +300,12 @@ export function prometheusMetrics(ctx: HttpContext): string {
   metric('cycast_source_login_failures_total', 'counter', 'Source logins refused for wrong credentials.', [[null, ctx.counters.failedSourceLogins]]);
   metric('cycast_slow_listener_drops_total', 'counter', 'Listeners dropped for falling behind.', [[null, ctx.counters.slowListenerDrops]]);
   metric('cycast_client_connections_total', 'counter', 'TCP connections accepted.', [[null, ctx.counters.clientConnections]]);
+  const visits = statsProviders.get(ctx.mounts)?.visitTotals();
+  if (visits) {
+    const rows = [...visits].sort(([x], [y]) => x.localeCompare(y));
+    metric('cycast_listener_visits_total', 'counter', 'Listener visits recorded when they ended (kept across restarts).', rows.map(([mount, t]) => [{ mount }, t.visits]));
+    metric('cycast_listening_seconds_total', 'counter', 'Seconds listened in the recorded visits (kept across restarts).', rows.map(([mount, t]) => [{ mount }, Math.round(t.seconds * 1000) / 1000]));
+  }
   const { outputs, relays } = ctx.links();
   metric('cycast_output_on_air', 'gauge', '1 while a push output is streaming to its remote.', outputs.map((o) => [{ output: o.id, mount: o.mount }, o.state === 'on-air' ? 1 : 0]));
   metric('cycast_output_sent_bytes_total', 'counter', 'Audio bytes a push output sent to its remote.', outputs.map((o) => [{ output: o.id, mount: o.mount }, o.bytes]));
