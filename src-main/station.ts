@@ -6,6 +6,7 @@ import type { CycastConfig } from '../src-shared/config/schema.js';
 import { Engine, formatLogLine, Logger, RotatingLogFile, type BoundPorts, type Clock } from './engine/index.js';
 import { ASSETS_DIR, DEMO_TRACKS, OGG_SILENCE, RENDERER_DIR } from './paths.js';
 import { startRecorder, type Recorder } from './recording/recorder.js';
+import { openStationMemory, type StationMemory } from './memory/station-memory.js';
 import { StudioService } from './studio/service.js';
 import { attachStudioHttp } from './web/studio-http.js';
 
@@ -21,6 +22,8 @@ export interface StationOptions {
   /** what plays while the music folder has nothing playable (default: the bundled demo) */
   demoTracks?: string[];
   rendererDir?: string;
+  /** how often the station memory writes queued visits (tests write more often) */
+  memoryFlushMs?: number;
 }
 
 export class Station {
@@ -28,6 +31,8 @@ export class Station {
   readonly studio: StudioService;
   /** records live shows as the config's record block says */
   readonly recorder: Recorder;
+  /** history, AutoDJ position and listener statistics in station.db beside config.hcl */
+  readonly memory: StationMemory;
 
   constructor(opts: StationOptions) {
     this.engine = new Engine(opts.config, opts.logger, {
@@ -37,7 +42,10 @@ export class Station {
       oggSilence: OGG_SILENCE,
       assetsDir: ASSETS_DIR,
     });
+    // the memory before the ports open: it restores the history and the AutoDJ position the engine starts with
+    this.memory = openStationMemory({ dataDir: dirname(opts.configPath), engine: this.engine, log: opts.logger, flushMs: opts.memoryFlushMs });
     this.studio = new StudioService(this.engine, opts.configPath, opts.desktop ?? false);
+    this.studio.useStatsSource(this.memory);
     this.recorder = startRecorder({ engine: this.engine, baseDir: dirname(opts.configPath), log: opts.logger });
     this.studio.attachRecorder(this.recorder);
     attachStudioHttp(this.engine, this.studio, opts.rendererDir ?? RENDERER_DIR);
@@ -59,6 +67,8 @@ export class Station {
     // the recorder first: the shows on air are finished (written, closed, sidecars complete)
     await this.recorder.close();
     await this.engine.stop();
+    // after the engine: the visits that end with it are written too
+    this.memory.close();
   }
 }
 

@@ -42,6 +42,7 @@ export async function freePortPair(): Promise<number> {
 }
 
 export interface TestServer {
+  station: Station;
   engine: Engine;
   /** the folder relative config paths resolve in */
   dir: string;
@@ -57,7 +58,7 @@ export interface TestServer {
  * Starts an engine with config text appended to a loopback server block. AutoDJ is off unless `playlist`
  * gives the body of a playlist block; relative paths resolve in a fresh temporary folder (`dir`).
  */
-export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[]; dir?: string; beforeStart?: (station: Station, dir: string) => void } = {}): Promise<TestServer> {
+export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[]; dir?: string; memoryFlushMs?: number } = {}): Promise<TestServer> {
   const sourcePort = await freePortPair();
   const listenPort = await freePort();
   const text = `server {
@@ -85,12 +86,12 @@ ${extra}
   const configPath = join(dir, 'config.hcl');
   writeFileSync(configPath, text);
   // the same composition root as the CLI and the desktop app
-  const station = new Station({ config: r.config, configPath, logger, clock: opts.clock, demoTracks: opts.demoTracks });
+  const station = new Station({ config: r.config, configPath, logger, clock: opts.clock, demoTracks: opts.demoTracks, memoryFlushMs: opts.memoryFlushMs });
   const { engine } = station;
   // what is attached before the ports open (the station memory)
-  opts.beforeStart?.(station, dir);
   const ports = await station.start();
   return {
+    station,
     engine,
     dir,
     listenPort: ports.listen,

@@ -4,19 +4,17 @@
 //   node station-child.js DATA_DIR MUSIC_DIR
 
 import { connect } from 'node:net';
-import { openStationMemory, type StationMemory } from '../../src-main/memory/station-memory.js';
+import type { StationMemory } from '../../src-main/memory/station-memory.js';
 import { startServer } from './server.js';
 
 const [dataDir, music] = process.argv.slice(2);
-let memory: StationMemory | null = null;
 const srv = await startServer('', '', {
   dir: dataDir,
   playlist: `enabled = true\n  directory = "${music}"\n  shuffle = false`,
-  beforeStart: (station, dir) => {
-    memory = openStationMemory({ dataDir: dir, engine: station.engine, log: station.engine.log, flushMs: 20 });
-  },
+  memoryFlushMs: 20,
 });
-process.stdout.write(JSON.stringify({ listenPort: srv.listenPort, file: memory!.file }) + '\n');
+const memory: StationMemory = srv.station.memory;
+process.stdout.write(JSON.stringify({ listenPort: srv.listenPort, file: memory.file }) + '\n');
 
 // at most 20 listeners at once, each staying 20-120 ms: a visit ends every few milliseconds
 let open = 0;

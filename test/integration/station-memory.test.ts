@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { makeTrack } from '../helpers/audio.js';
 import { repoRoot } from '../helpers/paths.js';
 import { kill, sleep, startServer, waitFor, type TestServer } from '../helpers/server.js';
-import { openStationMemory, STATION_DB, type StationMemory } from '../../src-main/memory/station-memory.js';
+import { STATION_DB, type StationMemory } from '../../src-main/memory/station-memory.js';
 import { closeDatabase, openDatabase } from '../../src-main/memory/sqlite.js';
 import { prepareSchema } from '../../src-main/memory/store.js';
 import { dayOf } from '../../src-main/memory/visitor-key.js';
@@ -38,23 +38,13 @@ interface Station {
 
 /** Engine + station memory wired as the composition root does: the memory opens before the ports. */
 async function startStation(dir: string, music: string | null, extra = ''): Promise<Station> {
-  let memory: StationMemory | null = null;
   const srv = await startServer(extra, '', {
     dir,
     playlist: music ? `enabled = true\n  directory = "${music}"\n  shuffle = false` : 'enabled = false',
-    beforeStart: (station, d) => {
-      memory = openStationMemory({ dataDir: d, engine: station.engine, log: station.engine.log, flushMs: 100 });
-    },
+    memoryFlushMs: 100,
   });
-  return {
-    srv,
-    memory: memory!,
-    stop: async () => {
-      // the engine first: its listeners' visits end, then the memory writes them and closes
-      await srv.stop();
-      memory!.close();
-    },
-  };
+  // the station closes its memory after the engine: the listeners' visits end, then they are written
+  return { srv, memory: srv.station.memory, stop: () => srv.stop() };
 }
 
 async function status(srv: TestServer): Promise<{ mounts: { title: string; listener_peak: number; history: { title: string; origin: string }[] }[] }> {

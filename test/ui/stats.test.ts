@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { checkConfigText } from '../../src-main/config/load.js';
 import type { Engine } from '../../src-main/engine/engine.js';
 import { Logger } from '../../src-main/engine/log/log.js';
-import { openStationMemory, type StationMemory } from '../../src-main/memory/station-memory.js';
+import type { StationMemory } from '../../src-main/memory/station-memory.js';
 import { Station } from '../../src-main/station.js';
 import { makeTrack } from '../helpers/audio.js';
 import { ADMIN, freePort, freePortPair, PASSWORD, waitFor } from '../helpers/server.js';
@@ -45,11 +45,10 @@ describe('Stats view in Chromium', () => {
     writeFileSync(join(dir, 'config.hcl'), text);
     const r = checkConfigText(text);
     if (!r.config) throw new Error(JSON.stringify(r.errors));
-    // wired as the composition root would: the memory opens before the ports, the studio reads it
+    // the composition root opens the memory before the ports, and the studio reads it
     station = new Station({ config: r.config, configPath: join(dir, 'config.hcl'), logger: new Logger(false), demoTracks: [] });
     engine = station.engine;
-    memory = openStationMemory({ dataDir: dir, engine, log: engine.log });
-    station.studio.useStatsSource(memory);
+    memory = station.memory;
     const ports = await station.start();
     // 30 visits: 10 per player, up to 10 at once
     for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 10 }, (_, i) => visit(ports.listen, AGENTS[(round * 10 + i) % 3], 50 + i * 10)));
@@ -60,7 +59,6 @@ describe('Stats view in Chromium', () => {
   after(async () => {
     await browser?.close();
     await station?.stop();
-    memory?.close();
   });
 
   it('shows the visits, the players and the chart, and exports them as CSV', async () => {
