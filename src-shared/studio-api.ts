@@ -366,17 +366,8 @@ export interface StudioCommands {
 
 export type StudioMethod = keyof StudioCommands;
 
-/** The names the transports accept; anything else is refused before it reaches the service. */
-export const STUDIO_METHODS: readonly StudioMethod[] = [
-  'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistDeleteFile', 'playlistMove',
-  'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
-  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
-  'recordingsList', 'recordingDelete', 'recordingToPlaylist',
-  'links', 'setOutputEnabled',
-  'stats',
-];
 
-/** Argument shapes, checked by every transport before a call reaches the service. */
+/** Argument shapes, checked by every transport before a call reaches the service. The one list of methods. */
 type ArgKind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]' | 'string|null' | 'number?' | 'string?';
 export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   snapshot: [],
@@ -404,6 +395,9 @@ export const STUDIO_ARGS: Record<StudioMethod, ArgKind[]> = {
   links: [],
   setOutputEnabled: ['string', 'boolean'],
 };
+
+/** The names the transports accept (STUDIO_ARGS's keys); anything else is refused before it reaches the service. */
+export const STUDIO_METHODS = Object.keys(STUDIO_ARGS) as readonly StudioMethod[];
 
 /** Checks a call's method and arguments; returns the reason it is refused, or null. */
 export function checkStudioCall(method: unknown, args: unknown): string | null {

@@ -10,7 +10,8 @@ import { main as cliMain, resolveConfigPath } from '../cli.js';
 import { loadConfigFile } from '../config/load.js';
 import { RENDERER_DIR } from '../paths.js';
 import { Station, stationLogger } from '../station.js';
-import { checkStudioCall, type StudioMethod } from '../../src-shared/studio-api.js';
+import { STUDIO_METHODS } from '../../src-shared/studio-api.js';
+import { dispatchStudioCall } from '../studio/dispatch.js';
 import { AUTO_RGB, discPng, LIVE_RGB } from './tray-icon.js';
 
 const args = process.argv.slice(app.isPackaged ? 1 : 2);
@@ -123,10 +124,11 @@ async function startDesktop(): Promise<void> {
   const fromStudio = (e: IpcMainInvokeEvent): boolean => e.sender === win.webContents && e.senderFrame?.url === studioUrl;
   ipcMain.handle('studio:call', async (e, method: unknown, callArgs: unknown) => {
     if (!fromStudio(e)) throw new Error('refused: not the studio window');
-    const bad = checkStudioCall(method, callArgs);
-    if (bad) throw new Error(bad);
-    const fn = service[method as StudioMethod] as (...a: unknown[]) => Promise<unknown>;
-    return fn.apply(service, callArgs as unknown[]);
+    return dispatchStudioCall(service, method, callArgs);
+  });
+  // the preload asks once for the methods it exposes: the shared contract's list, so there is one list
+  ipcMain.on('studio:methods', (e) => {
+    e.returnValue = e.sender === win.webContents ? [...STUDIO_METHODS] : [];
   });
   ipcMain.handle('studio:pick', async (e, folders: unknown) => {
     if (!fromStudio(e)) throw new Error('refused: not the studio window');

@@ -5,16 +5,9 @@ import type { StudioApi, StudioEvent, StudioMethod } from '../../src-shared/stud
 
 const { contextBridge, ipcRenderer, webUtils } = electron;
 
-// kept in step with STUDIO_METHODS (a sandboxed preload cannot import other modules); the main process
-// checks every call again against the shared list
-const METHODS: StudioMethod[] = [
-  'snapshot', 'skip', 'kickSource', 'kickListener', 'playlistAdd', 'playlistRemove', 'playlistDeleteFile', 'playlistMove',
-  'playlistPlayNext', 'playlistShuffle', 'playlistSetShuffle', 'playlistSetRepeat', 'playlistRescan',
-  'listDirectory', 'configRead', 'configCheck', 'configSave', 'connectionInfo',
-  'recordingsList', 'recordingDelete', 'recordingToPlaylist',
-  'links', 'setOutputEnabled',
-  'stats',
-];
+// the methods come from the main process, which has the shared contract's list (a sandboxed preload cannot
+// import it); the main process checks every call against that list again
+const METHODS = ipcRenderer.sendSync('studio:methods') as StudioMethod[];
 
 const api: Record<string, unknown> = {};
 for (const m of METHODS) api[m] = (...args: unknown[]) => ipcRenderer.invoke('studio:call', m, args);

@@ -10,7 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { lanAddresses } from '../host.js';
 import { AUDIO_EXTENSIONS, parseBasicAuth, refusal, SERVER_ID, type Engine, type RefusalId } from '../engine/index.js';
-import { checkStudioCall, type StudioEvent } from '../../src-shared/studio-api.js';
+import type { StudioEvent } from '../../src-shared/studio-api.js';
+import { dispatchStudioCall } from '../studio/dispatch.js';
 import type { StudioService } from '../studio/service.js';
 import { RECORDINGS_PATH, serveRecording } from './recordings-http.js';
 
@@ -147,11 +148,8 @@ async function handle(engine: Engine, service: StudioService, rendererDir: strin
       const status = (e as { status?: number }).status ?? 400;
       return json(res, status, { ok: false, error: status === 413 ? (e as Error).message : 'the body is not valid JSON' });
     }
-    const bad = checkStudioCall(msg?.method, msg?.args);
-    if (bad) return json(res, 400, { ok: false, error: bad });
     try {
-      const fn = service[msg.method as keyof StudioService] as (...a: unknown[]) => Promise<unknown>;
-      const result = await fn.apply(service, msg.args as unknown[]);
+      const result = await dispatchStudioCall(service, msg?.method, msg?.args);
       return json(res, 200, { ok: true, result: result ?? null });
     } catch (e) {
       return json(res, 400, { ok: false, error: (e as Error).message });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { STUDIO_METHODS, checkStudioCall, type StudioApi, type StudioEvent } from '../../src-shared/studio-api.js';
+import { STUDIO_ARGS, STUDIO_METHODS, checkStudioCall, type StudioApi, type StudioEvent } from '../../src-shared/studio-api.js';
 import { makeTrack } from '../helpers/audio.js';
 import { ADMIN, basic, exchange, listen, PASSWORD, waitFor } from '../helpers/server.js';
 
@@ -297,9 +297,12 @@ describe('studio HTTP adapter guards', () => {
   });
 
   const preloadBuilt = existsSync(join(repoRoot, 'dist/src-main/electron/preload.cjs'));
-  it('keeps the preload\'s method list in step with the shared contract', { skip: preloadBuilt ? false : 'Electron is not installed, so the desktop shell is not built' }, () => {
+  it('gives the preload the shared contract\'s method list (no second copy)', { skip: preloadBuilt ? false : 'Electron is not installed, so the desktop shell is not built' }, () => {
     const preload = readFileSync(join(repoRoot, 'dist/src-main/electron/preload.cjs'), 'utf8');
-    const listed = /const METHODS = \[([^\]]*)\]/.exec(preload)![1].match(/'[^']+'/g)!.map((s) => s.slice(1, -1));
-    assert.deepEqual(listed, [...STUDIO_METHODS]);
+    assert.match(preload, /sendSync\('studio:methods'\)/, 'the preload asks the main process');
+    assert.doesNotMatch(preload, /'snapshot'|'playlistAdd'/, 'and lists no method itself');
+    const main = readFileSync(join(repoRoot, 'dist/src-main/electron/main.js'), 'utf8');
+    assert.match(main, /ipcMain\.on\('studio:methods'[\s\S]{0,200}STUDIO_METHODS/, 'which answers with STUDIO_METHODS');
+    assert.deepEqual([...STUDIO_METHODS].sort(), Object.keys(STUDIO_ARGS).sort());
   });
 });
