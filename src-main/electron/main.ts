@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { main as cliMain, resolveConfigPath } from '../cli.js';
 import { loadConfigFile } from '../config/load.js';
+import { AUDIO_EXTENSIONS } from '../engine/index.js';
 import { RENDERER_DIR } from '../paths.js';
 import { Station, stationLogger } from '../station.js';
 import { STUDIO_METHODS } from '../../src-shared/studio-api.js';
@@ -136,7 +137,7 @@ async function startDesktop(): Promise<void> {
       title: folders === true ? 'Add music folders' : 'Add music files',
       defaultPath: service.musicFolder(),
       properties: folders === true ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
-      filters: folders === true ? [] : [{ name: 'Audio', extensions: ['mp3', 'ogg', 'oga', 'opus', 'aac'] }],
+      filters: folders === true ? [] : [{ name: 'Audio', extensions: Object.keys(AUDIO_EXTENSIONS).map((e) => e.slice(1)) }],
     });
     return r.canceled ? [] : r.filePaths;
   });

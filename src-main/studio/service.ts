@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, stat
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { checkConfigText } from '../config/load.js';
-import { SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
+import { AUDIO_EXTENSIONS, SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
 import type {
   ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, KickResult, LinksView, RecordingsView,
   ServerView, StudioCommands, StudioEvent, StudioSnapshot, StatsRange, StatsReport,
@@ -20,7 +20,6 @@ const GRAPH_EVERY_MS = 10_000;
 const GRAPH_POINTS = 360; // one hour
 /** config.hcl is a few kilobytes; anything near this is not a config (and costs parse time) */
 const MAX_CONFIG_CHARS = 256 * 1024;
-const AUDIO_EXT = new Set(['.mp3', '.ogg', '.oga', '.opus', '.aac', '.mp2', '.spx']);
 
 export class StudioError extends Error {}
 
@@ -344,7 +343,7 @@ export class StudioService implements StudioCommands {
       try {
         const st = statSync(p);
         if (st.isDirectory()) entries.push({ name, path: p, kind: 'dir' });
-        else if (st.isFile() && AUDIO_EXT.has(extname(name).toLowerCase())) entries.push({ name, path: p, kind: 'audio' });
+        else if (st.isFile() && Object.hasOwn(AUDIO_EXTENSIONS, extname(name).toLowerCase())) entries.push({ name, path: p, kind: 'audio' });
       } catch {
         // unreadable entries are left out
       }

@@ -1,6 +1,7 @@
 // The AutoDJ playlist of the current mount: add (native dialog, server-disk picker, upload, drop), reorder,
 // play next, remove (the file stays on disk and out of the playlist until added back), delete the file from
 // the music folder (asked first), and the "not playing" list of removed tracks.
+import { AUDIO_EXTENSIONS } from '../../src-shared/audio-files.js';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MountView, PlaylistEntryView, PlaylistView } from '../../src-shared/studio-api.js';
 import { isDesktop, studio, uploadFile } from '../api.js';
@@ -111,7 +112,7 @@ function PlaylistOf({ mount, playlist }: { mount: MountView; playlist: PlaylistV
         {!isDesktop && (
           <>
             <button onClick={() => fileInput.current?.click()}>Upload…</button>
-            <input ref={fileInput} type="file" multiple accept=".mp3,.ogg,.oga,.opus,.aac" hidden onChange={(e) => e.target.files && void upload(e.target.files)} />
+            <input ref={fileInput} type="file" multiple accept={Object.keys(AUDIO_EXTENSIONS).join(',')} hidden onChange={(e) => e.target.files && void upload(e.target.files)} />
           </>
         )}
         <span className="sep" />

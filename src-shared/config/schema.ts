@@ -4,89 +4,32 @@
 export type AudioFormat = 'mp3' | 'ogg' | 'aac';
 export const AUDIO_FORMATS: readonly AudioFormat[] = ['mp3', 'ogg', 'aac'];
 
-export interface ServerConfig {
-  host: string;
-  source_port: number;
-  listen_port: number;
-  /** SHOUTcast v1 sources: the password line arrives here. -1 means source_port + 1; 0 turns it off. */
-  shoutcast_port: number;
-  source_password: string;
-  source_user: string;
-  mount_point: string;
-  format: AudioFormat;
-}
+/** The value type a field's spec describes (a oneOf list narrows a string to its choices). */
+type FieldValue<F> = F extends { oneOf: readonly (infer O)[] }
+  ? O
+  : F extends { type: 'string' }
+    ? string
+    : F extends { type: 'integer' | 'number' }
+      ? number
+      : F extends { type: 'boolean' }
+        ? boolean
+        : F extends { type: 'string[]' }
+          ? string[]
+          : never;
 
-export interface BufferConfig {
-  size_mb: number;
-}
+/** A block's settings, as the schema below defines them: the one statement of their names and types. */
+type BlockValues<B> = { -readonly [K in keyof B]: FieldValue<B[K]> };
 
-export interface PlaylistConfig {
-  enabled: boolean;
-  directory: string;
-  shuffle: boolean;
-  reshuffle: boolean;
-  repeat: boolean;
-  extensions: string[];
-  file: string;
-  resume_delay: number;
-  allowed_folders: string[];
-}
-
-export interface BroadcasterConfig {
-  chunk_size: number;
-  write_interval_ms: number;
-  burst_size: number;
-  queue_size: number;
-  sleep_high: number;
-  sleep_medium: number;
-  sleep_low: number;
-}
-
-export interface MetadataConfig {
-  station_name: string;
-  station_description: string;
-  station_genre: string;
-  station_url: string;
-  enable_icy: boolean;
-  icy_metaint: number;
-  admin_contact: string;
-  show_listeners: boolean;
-}
-
-export interface AdvancedConfig {
-  max_listeners: number;
-  source_timeout: number;
-  header_timeout: number;
-  verbose_logging: boolean;
-  enable_stats: boolean;
-  kick_ban: number;
-  trusted_proxies: string[];
-  flask_debug: boolean;
-  flask_secret_key: string;
-}
-
-/** Recording of live shows (see src-main/recording). */
-export interface RecordConfig {
-  enabled: boolean;
-  /** relative to config.hcl */
-  folder: string;
-  /** mount paths whose live shows are recorded */
-  mounts: string[];
-  /** 0: no size limit */
-  max_total_mb: number;
-  /** 0: kept for ever */
-  keep_days: number;
-}
-
-export interface AdminConfig {
-  user: string;
-  /** empty: the source password is the admin password */
-  password: string;
-  allowed_hosts: string[];
-  /** Icecast slaves (<master-username>) log in with these to list and relay our mounts; empty password: off */
-  relay_user: string;
-  relay_password: string;
-}
+export type ServerConfig = BlockValues<typeof SCHEMA.server>;
+export type BufferConfig = BlockValues<typeof SCHEMA.buffer>;
+export type PlaylistConfig = BlockValues<typeof SCHEMA.playlist>;
+export type BroadcasterConfig = BlockValues<typeof SCHEMA.broadcaster>;
+export type MetadataConfig = BlockValues<typeof SCHEMA.metadata>;
+export type AdvancedConfig = BlockValues<typeof SCHEMA.advanced>;
+export type RecordConfig = BlockValues<typeof SCHEMA.record>;
+export type AdminConfig = BlockValues<typeof SCHEMA.admin>;
+export type LimitsConfig = BlockValues<typeof SCHEMA.limits>;
+export type StatsConfig = BlockValues<typeof SCHEMA.stats>;
 
 /** `output "name" { }`: this server pushes one of its mounts to a remote Icecast or SHOUTcast v1 server. */
 export interface OutputConfig {
@@ -183,19 +126,6 @@ export function relayUrlProblem(url: string): string | undefined {
   return u.scheme === 'http' ? undefined : `must be an http:// URL (got ${u.scheme}://)`;
 }
 
-
-export interface LimitsConfig {
-  clients: number;
-  sources: number;
-  listeners_per_address: number;
-  event_streams: number;
-}
-
-export interface StatsConfig {
-  enabled: boolean;
-  retention_days: number;
-  store_addresses: boolean;
-}
 
 /** A mount's settings after defaults from the global blocks have been applied. */
 export interface MountConfig {

@@ -4,7 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { AudioFormat } from '../../../src-shared/config/schema.js';
-import { createFramer } from '../protocol/framing/index.js';
+import { AUDIO_EXTENSIONS, createFramer } from '../protocol/framing/index.js';
 import { OggFramer } from '../protocol/framing/ogg.js';
 
 // loaded on the first probe: a live-only station (no AutoDJ) never loads it (about 14 MiB on its own)
@@ -38,11 +38,7 @@ export interface TrackInfo {
 /** Claimed length past this many times what the bytes carry at the nominal bitrate is not believed. */
 const MAX_CLAIM_OVER_BYTES = 16;
 
-const FORMAT_BY_EXT: Record<string, AudioFormat> = {
-  '.mp3': 'mp3', '.mp2': 'mp3', '.mpga': 'mp3',
-  '.ogg': 'ogg', '.oga': 'ogg', '.opus': 'ogg', '.spx': 'ogg',
-  '.aac': 'aac', '.adts': 'aac',
-};
+const FORMAT_BY_EXT = AUDIO_EXTENSIONS;
 
 /** "Artist - Title", else the title, else the file name without extension. */
 export function displayTitle(t: Pick<TrackInfo, 'artist' | 'title' | 'path'>): string {

@@ -38,13 +38,4 @@ export function formatOfContentType(contentType: string): AudioFormat | null {
   return null;
 }
 
-/** Audio file extensions this server can stream, and the mount format each belongs to: the one list. */
-export const AUDIO_EXTENSIONS: Readonly<Record<string, AudioFormat>> = {
-  '.mp3': 'mp3',
-  '.mp2': 'mp3',
-  '.ogg': 'ogg',
-  '.oga': 'ogg',
-  '.opus': 'ogg',
-  '.spx': 'ogg',
-  '.aac': 'aac',
-};
+export { AUDIO_EXTENSIONS } from '../../../../src-shared/audio-files.js';
