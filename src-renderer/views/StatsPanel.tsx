@@ -31,14 +31,19 @@ function SeriesChart({ report }: { report: StatsReport }) {
   const avg = path((p) => p.avg);
   const area = pts.length ? `${avg} L${x(pts[pts.length - 1].time).toFixed(1)},${height} L${x(pts[0].time).toFixed(1)},${height} Z` : '';
   const fmt = (t: number): string => new Date(t).toLocaleString([], report.range === 'day' ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric' });
+  // the SVG stretches to the card's width, so its labels are HTML around it (SVG text would stretch too)
   return (
-    <svg className="stats-chart" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label={`Listeners over the last ${report.range}`} data-testid="stats-chart">
-      <path d={area} className="stats-area" />
-      <path d={path((p) => p.peak)} className="stats-peak" />
-      <text x="4" y="11" className="stats-label">peak {max}</text>
-      <text x="4" y={height - 4} className="stats-label">{fmt(report.from)}</text>
-      <text x={width - 4} y={height - 4} textAnchor="end" className="stats-label">now</text>
-    </svg>
+    <figure className="graph-box">
+      <div className="graph-top muted small">peak {max}</div>
+      <svg className="stats-chart" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label={`Listeners over the last ${report.range}`} data-testid="stats-chart">
+        <path d={area} className="stats-area" />
+        <path d={path((p) => p.peak)} className="stats-peak" />
+      </svg>
+      <figcaption className="graph-axis muted small">
+        <span>{fmt(report.from)}</span>
+        <span>now</span>
+      </figcaption>
+    </figure>
   );
 }
 
