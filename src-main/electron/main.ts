@@ -8,9 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { main as cliMain, resolveConfigPath } from '../cli.js';
 import { loadConfigFile } from '../config/load.js';
-import { AUDIO_EXTENSIONS } from '../engine/index.js';
+import { AUDIO_EXTENSIONS, type Engine } from '../engine/index.js';
 import { RENDERER_DIR } from '../paths.js';
 import { Station, stationLogger } from '../station.js';
+import type { StudioService } from '../studio/service.js';
 import { STUDIO_METHODS } from '../../src-shared/studio-api.js';
 import { dispatchStudioCall } from '../studio/dispatch.js';
 import { AUTO_RGB, discPng, LIVE_RGB } from './tray-icon.js';
@@ -76,6 +77,30 @@ async function startDesktop(): Promise<void> {
     return;
   }
 
+  const win = createStudioWindow();
+  const studioUrl = pathToFileURL(INDEX).href;
+  const unsubscribe = wireStudioIpc(win, studioUrl, service);
+  createTray(win, engine);
+
+  app.on('second-instance', () => {
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+  app.on('before-quit', () => {
+    unsubscribe();
+    void station.stop();
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  if (!existsSync(INDEX)) {
+    dialog.showErrorBox('Cycast Studio', `The studio UI is not built (${INDEX} is missing). Run "npm run build".`);
+  }
+  await win.loadFile(INDEX);
+}
+
+/** The studio's window: sandboxed, remembered bounds, no navigation away, links in the system browser. */
+function createStudioWindow(): BrowserWindow {
   // the studio needs no camera, microphone, notifications-by-web-API or any other permission
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   const b = loadBounds();
@@ -121,6 +146,11 @@ async function startDesktop(): Promise<void> {
     return { action: 'deny' };
   });
 
+  return win;
+}
+
+/** The IPC adapter of the StudioApi for `win`; returns the unsubscribe of the event forwarding. */
+function wireStudioIpc(win: BrowserWindow, studioUrl: string, service: StudioService): () => void {
   // IPC: only from our own window's top frame, only the StudioApi's methods with well-formed arguments
   const fromStudio = (e: IpcMainInvokeEvent): boolean => e.sender === win.webContents && e.senderFrame?.url === studioUrl;
   ipcMain.handle('studio:call', async (e, method: unknown, callArgs: unknown) => {
@@ -141,11 +171,14 @@ async function startDesktop(): Promise<void> {
     });
     return r.canceled ? [] : r.filePaths;
   });
-  const unsubscribe = service.subscribe((ev) => {
+  return service.subscribe((ev) => {
     if (!win.isDestroyed()) win.webContents.send('studio:event', ev);
   });
 
-  // tray: on-air colour and listener count
+}
+
+/** The tray icon: the on-air colour and listener count, a menu, notifications when a DJ comes and goes. */
+function createTray(win: BrowserWindow, engine: Engine): void {
   const icons = { live: nativeImage.createFromBuffer(discPng(32, LIVE_RGB)), auto: nativeImage.createFromBuffer(discPng(32, AUTO_RGB)) };
   const tray = new Tray(icons.auto);
   const updateTray = (): void => {
@@ -172,21 +205,6 @@ async function startDesktop(): Promise<void> {
     if (Notification.isSupported()) new Notification({ title: 'The DJ left', body: `${m.path}: ${reason}` }).show();
   });
 
-  app.on('second-instance', () => {
-    if (win.isMinimized()) win.restore();
-    win.show();
-    win.focus();
-  });
-  app.on('before-quit', () => {
-    unsubscribe();
-    void station.stop();
-  });
-  app.on('window-all-closed', () => app.quit());
-
-  if (!existsSync(INDEX)) {
-    dialog.showErrorBox('Cycast Studio', `The studio UI is not built (${INDEX} is missing). Run "npm run build".`);
-  }
-  await win.loadFile(INDEX);
 }
 
 function valueOf(flag: string): string | null {
