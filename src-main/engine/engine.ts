@@ -8,12 +8,15 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { Socket } from 'node:net';
 import type { AudioFormat, CycastConfig, MountConfig } from '../../src-shared/config/schema.js';
 import type { ConfigChange } from '../../src-shared/studio-api.js';
-import { KickBans, listenerBanKey } from './access/bans.js';
+import { KickBans } from './access/bans.js';
 import { clientAddress } from './access/client-address.js';
 import { Access } from './access/credentials.js';
 import { AutoDjs } from './autodj/autodj.js';
 import type { Clock, Feeder } from './autodj/feeder.js';
 import type { Playlist } from './autodj/playlist.js';
+import { applyMounts, type MountApplyHost } from './apply-mounts.js';
+import { Arrivals } from './arrivals.js';
+import { kickListener, kickSource } from './kicks.js';
 import { planConfigChange } from './config-change.js';
 import { createHttpHandler } from './http/app.js';
 import type { HttpContext, HttpRoute } from './http/context.js';
@@ -26,7 +29,6 @@ import { Ports, type BoundPorts } from './net/ports.js';
 import { handleConnection } from './net/router.js';
 import { Links } from './net/links.js';
 import { linkHost } from './net/link-host.js';
-import type { DropReason, Listener } from './stream/broadcaster.js';
 import type { EngineEvents } from './stream/events.js';
 import { Mount } from './stream/mount.js';
 import { dynamicMountConfig, MountRegistry } from './stream/registry.js';
@@ -63,7 +65,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** push outputs and pull relays (net/links.ts) */
   readonly links: Links;
   private readonly sockets = new Set<Socket>();
-  private readonly listenersByIp = new Map<string, number>();
+  private readonly arrivals: Arrivals;
+  /** what applying a config's mounts needs */
+  private readonly mountHost: MountApplyHost;
   private trusted = new Set<string>();
   private limitsNow: Limits;
   private nextIdValue = 1;
@@ -80,6 +84,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.baseDir = options.baseDir ?? process.cwd();
     this.access = new Access(() => this.config, log, this.counters);
+    this.arrivals = new Arrivals(log, this.counters, this.mounts, (event, ...args) => this.emit(event, ...(args as never)));
     this.gate = new HeadGate((m) => log.warn(m));
     this.limitsNow = resolveLimits(config.limits, descriptorLimit());
     this.autodj = new AutoDjs({
@@ -92,6 +97,16 @@ export class Engine extends EventEmitter<EngineEvents> {
       onPlaylistChange: (m) => this.emit('playlist-change', m),
     });
     this.net = new Ports(log, (s, shoutcast) => this.accept(s, shoutcast), this.limitsNow.clients);
+    const engine = this;
+    this.mountHost = {
+      mounts: this.mounts,
+      autodj: this.autodj,
+      get started() {
+        return engine.started;
+      },
+      createMount: (cfg) => this.createMount(cfg),
+      removeMount: (m) => this.removeMount(m),
+    };
     this.netCtx = this.netContext();
     this.links = new Links(linkHost(this.netCtx, this));
     this.applyLimits(config);
@@ -122,7 +137,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private createMount(cfg: MountConfig, dynamic = false): Mount {
     return new Mount(cfg, this.config.buffer.size_mb * 1024 * 1024, this.config.broadcaster.chunk_size, {
-      onDrop: (m, l, reason) => this.listenerGone(m, l, reason),
+      onDrop: (m, l, reason) => this.arrivals.listenerGone(m, l, reason),
       onTitle: (m) => this.emit('title', m),
     }, dynamic, this.config.broadcaster.write_interval_ms);
   }
@@ -140,7 +155,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       limits: () => this.limitsNow,
       nextId: () => this.nextIdValue++,
       clientAddress: (peer, header) => this.clientAddressOf(peer, header),
-      listenersFrom: (ip) => this.listenersByIp.get(ip) ?? 0,
+      listenersFrom: (ip) => this.arrivals.listenersFrom(ip),
       openDynamicMount: (path: string, format: AudioFormat) => {
         const m = this.createMount(dynamicMountConfig(this.config.mounts[0], path, format), true);
         this.mounts.add(m);
@@ -149,21 +164,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       closeDynamicMount: (m) => {
         if (this.mounts.remove(m)) m.close('mount-gone');
       },
-      sourceOnAir: (m) => {
-        const s = m.source!;
-        this.log.info(`source connected to ${m.path} from ${s.ip} (${s.protocol}, ${s.contentType}${s.userAgent ? `, ${s.userAgent}` : ''})${s.description.name ? ` "${s.description.name}"` : ''}`);
-        this.emit('source-connect', m);
-      },
-      sourceLeft: (m, s, reason) => {
-        this.log.info(`source on ${m.path} from ${s.ip} ${reason} after ${Math.round((Date.now() - s.connectedAt) / 1000)}s, ${s.bytesIn} bytes`);
-        this.emit('source-disconnect', m, reason);
-      },
-      listenerJoined: (m, l) => {
-        this.counters.listenerConnections++;
-        this.listenersByIp.set(l.ip, (this.listenersByIp.get(l.ip) ?? 0) + 1);
-        this.log.info(`listener #${l.id} ${l.ip} tuned in to ${m.path}${l.metaint ? ' (ICY titles)' : ''}${l.userAgent ? ` [${l.userAgent}]` : ''} [${this.mounts.totalListeners + 1} listening]`);
-        this.emit('listener-connect', m, l);
-      },
+      sourceOnAir: (m) => this.arrivals.sourceOnAir(m),
+      sourceLeft: (m, s, reason) => this.arrivals.sourceLeft(m, s, reason),
+      listenerJoined: (m, l) => this.arrivals.listenerJoined(m, l),
       isPageRoute: (path) => [...this.routes.keys()].some((p) => path === p || path.startsWith(p + '/')),
       toHttp: (socket) => this.http.emit('connection', socket),
     };
@@ -201,53 +204,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     handleConnection(this.netCtx, socket, shoutcastPort);
   }
 
-  private listenerGone(m: Mount, l: Listener, reason: DropReason): void {
-    const left = (this.listenersByIp.get(l.ip) ?? 1) - 1;
-    if (left > 0) this.listenersByIp.set(l.ip, left);
-    else this.listenersByIp.delete(l.ip);
-    if (reason === 'slow') {
-      this.counters.slowListenerDrops++;
-      this.log.warn(`listener #${l.id} ${l.ip} dropped from ${m.path}: more than ${m.config.queue_size} bytes behind (too slow)`);
-    } else if (reason !== 'shutdown') {
-      const secs = Math.round((Date.now() - l.connectedAt) / 1000);
-      this.log.info(`listener #${l.id} ${l.ip} left ${m.path} after ${secs}s, ${l.bytesSent} bytes${reason === 'kicked' ? ' (kicked)' : ''} [${this.mounts.totalListeners} listening]`);
-    }
-    this.emit('listener-disconnect', m, l, reason);
-  }
-
   /** A client's address (the socket's peer, or what a trusted proxy forwarded for). */
   clientAddressOf(peer: string, header: (name: string) => string | undefined): string {
     return clientAddress(peer, header, this.trusted);
   }
 
-  /**
-   * Disconnects one listener and keeps its address off that mount for `banSeconds` (default
-   * advanced.kick_ban), so its player's automatic reconnect does not bring it straight back. False if there
-   * is no listener with that id.
-   */
+  /** Disconnects a listener; its address stays off that mount for `banSeconds` (advanced.kick_ban). */
   kickListener(id: number, banSeconds = this.config.advanced.kick_ban): boolean {
-    for (const m of this.mounts) {
-      const l = m.broadcaster.audience().find((x) => x.id === id);
-      if (l) {
-        this.bans.ban(listenerBanKey(m.path), l.ip, banSeconds);
-        m.broadcaster.remove(l, 'kicked');
-        return true;
-      }
-    }
-    return false;
+    return kickListener(this.mounts, this.bans, id, banSeconds);
   }
 
-  /**
-   * Disconnects a mount's live source and bans its address from that mount for `banSeconds` (default
-   * advanced.kick_ban), so its auto-reconnect does not put it straight back on air. False if none is live.
-   */
+  /** Disconnects a mount's live source; its address may not log in there for `banSeconds` (advanced.kick_ban). */
   kickSource(path: string, banSeconds = this.config.advanced.kick_ban): boolean {
-    const s = this.mounts.get(path)?.source;
-    if (!s) return false;
-    this.bans.ban(path, s.ip, banSeconds);
-    this.log.info(`source on ${path} from ${s.ip} kicked by an admin${banSeconds > 0 ? `; it may not log in again for ${banSeconds}s` : ''}`);
-    s.disconnect();
-    return true;
+    return kickSource(this.mounts, this.bans, this.log, path, banSeconds);
   }
 
   feederOf(path: string): Feeder | undefined {
@@ -306,41 +275,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.log.verbose = next.advanced.verbose_logging;
     this.http.headersTimeout = next.advanced.header_timeout * 1000;
     this.applyLimits(next);
-    this.applyMounts(prev, next);
+    applyMounts(this.mountHost, prev, next);
     this.links.apply(next);
     this.log.info(`config applied: ${changes.length ? changes.map((c) => c.path).join(', ') : 'no changes'}`);
     return changes;
-  }
-
-  /** Mounts the new config drops or changes the format of are removed; the others take their new settings. */
-  private applyMounts(prev: CycastConfig, next: CycastConfig): void {
-    // only a different set of files needs an AutoDJ rebuilt (the track on air would stop)
-    const filesChanged = prev.playlist.file !== next.playlist.file || JSON.stringify(prev.playlist.extensions) !== JSON.stringify(next.playlist.extensions);
-    const wanted = new Map(next.mounts.map((m) => [m.path, m]));
-    for (const m of [...this.mounts]) {
-      const cfg = wanted.get(m.path);
-      if (!m.dynamic && (!cfg || cfg.format !== m.format)) this.removeMount(m);
-    }
-    const ordered: Mount[] = [];
-    for (const cfg of next.mounts) {
-      let m = this.mounts.get(cfg.path);
-      if (m && !m.dynamic) {
-        const rebuild = filesChanged || m.config.playlist_directory !== cfg.playlist_directory || m.config.playlist_enabled !== cfg.playlist_enabled;
-        m.reconfigure(cfg, next.broadcaster.chunk_size, next.broadcaster.write_interval_ms);
-        m.ring.capacity = next.buffer.size_mb * 1024 * 1024;
-        if (rebuild && this.started) {
-          this.autodj.stop(m);
-          if (cfg.playlist_enabled) this.autodj.start(m, next);
-        } else this.autodj.retune(m, next);
-      } else {
-        if (m) this.removeMount(m); // a dynamic mount on a path the config now claims
-        m = this.createMount(cfg);
-        if (this.started && cfg.playlist_enabled) this.autodj.start(m, next);
-      }
-      ordered.push(m);
-    }
-    for (const m of this.mounts) if (m.dynamic && !wanted.has(m.path)) ordered.push(m);
-    this.mounts.replaceAll(ordered);
   }
 
   private removeMount(m: Mount): void {
