@@ -293,7 +293,8 @@ export interface RecordingsView {
 /** State of a push output or a pull relay, as the studio shows it. */
 export type LinkStateName = 'off' | 'connecting' | 'on-air' | 'retrying' | 'refused' | 'idle';
 
-interface LinkViewBase {
+/** What every push output and pull relay reports (the engine keeps exactly this). */
+export interface LinkStatusView {
   state: LinkStateName;
   /** when the state began (ms since epoch) */
   since: number;
@@ -307,7 +308,7 @@ interface LinkViewBase {
 }
 
 /** A push output (`output "id" { }`): our mount sent to a remote Icecast or SHOUTcast server. */
-export interface OutputView extends LinkViewBase {
+export interface OutputView extends LinkStatusView {
   id: string;
   mount: string;
   /** the remote's URL without its password */
@@ -316,7 +317,7 @@ export interface OutputView extends LinkViewBase {
 }
 
 /** A pull relay (`relay "/path" { }`): another server's stream on a mount of ours. */
-export interface RelayView extends LinkViewBase {
+export interface RelayView extends LinkStatusView {
   mount: string;
   upstream: string;
   on_demand: boolean;

@@ -339,3 +339,26 @@ export async function pacedSource(port: number, mount: string, data: Buffer, byt
       }),
   };
 }
+
+/**
+ * A case runner that watches a sentinel listener: after each case it is still connected, it received at
+ * least 80 % of `rate` bytes/s if the case took a second or more (each such rate is pushed to `rates`), and
+ * `statusUrl` still answers.
+ */
+export function sentinelWatch(sentinel: Capture, rate: number, statusUrl: string, rates: number[] = []) {
+  return async <T>(what: () => Promise<T>): Promise<T> => {
+    const b0 = sentinel.received;
+    const t0 = performance.now();
+    const r = await what();
+    const secs = (performance.now() - t0) / 1000;
+    if (sentinel.isClosed) throw new Error('the sentinel listener was disconnected');
+    if (secs >= 1) {
+      const got = (sentinel.received - b0) / secs;
+      if (got <= rate * 0.8) throw new Error(`the sentinel received ${(got / 1000).toFixed(1)} kB/s during the case (source: ${rate / 1000} kB/s)`);
+      rates.push(got);
+    }
+    const status = (await fetch(statusUrl)).status;
+    if (status !== 200) throw new Error(`${statusUrl} answered ${status}`);
+    return r;
+  };
+}

@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { checkConfigText } from '../../src-main/config/load.js';
 import { MOUNT_SCHEMA, SCHEMA, type FieldSpec } from '../../src-shared/config/schema.js';
 import { fixture, makeTrack } from '../helpers/audio.js';
-import { ADMIN, basic, exchange, listen, PASSWORD, pacedSource, sleep, startServer, waitFor, type Capture } from '../helpers/server.js';
+import { ADMIN, basic, exchange, listen, PASSWORD, pacedSource, sentinelWatch, sleep, startServer, waitFor, type Capture } from '../helpers/server.js';
 import { startStudio, type StudioServer } from '../helpers/studio.js';
 
 const RATE = 16_000; // 128 kbit/s
@@ -60,20 +60,7 @@ describe('reliability: what strangers and broken clients send', () => {
     waitFor(() => srv.engine.mounts.totalListeners === 1 && srv.engine.gate.total === 0, 5000, what);
 
   /** Runs a case while watching the sentinel: still connected, and at the full rate if the case took a second or more. */
-  async function watching<T>(what: () => Promise<T>): Promise<T> {
-    const b0 = sentinel.received;
-    const t0 = performance.now();
-    const r = await what();
-    const secs = (performance.now() - t0) / 1000;
-    assert.equal(sentinel.isClosed, false, 'the sentinel listener is still connected');
-    if (secs >= 1) {
-      const rate = (sentinel.received - b0) / secs;
-      assert.ok(rate > RATE * 0.8, `the sentinel received ${(rate / 1000).toFixed(1)} kB/s during the case (source: ${RATE / 1000} kB/s)`);
-      sentinelRates.push(rate);
-    }
-    assert.equal((await fetch(srv.url('/api/status'))).status, 200);
-    return r;
-  }
+  const watching = <T>(what: () => Promise<T>): Promise<T> => sentinelWatch(sentinel, RATE, srv.url('/api/status'), sentinelRates)(what);
 
   it('answers malformed, oversize and unauthorised requests with a status and a reason', async () => {
     const admin = `Authorization: ${basic(ADMIN.user, ADMIN.password)}\r\n`;

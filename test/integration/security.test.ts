@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_LOG_LINE } from '../../src-main/engine/log/log.js';
 import { fixture } from '../helpers/audio.js';
-import { ADMIN, basic, exchange, listen, PASSWORD, pacedSource, rawExchange, sleep, startServer, waitFor, type Capture, type TestServer } from '../helpers/server.js';
+import { ADMIN, basic, exchange, listen, PASSWORD, pacedSource, rawExchange, sentinelWatch, sleep, startServer, waitFor, type Capture, type TestServer } from '../helpers/server.js';
 import { startStudio } from '../helpers/studio.js';
 
 const RATE = 16_000;
@@ -48,17 +48,8 @@ describe('security: what a stranger can try against a public station', () => {
     await srv.stop();
   });
 
-  /** Runs a case and checks the sentinel kept (most of) the real-time rate and /api/status still answers. */
-  async function watching<T>(what: () => Promise<T>): Promise<T> {
-    const b0 = sentinel.received;
-    const t0 = performance.now();
-    const r = await what();
-    const secs = (performance.now() - t0) / 1000;
-    assert.equal(sentinel.isClosed, false, 'the sentinel listener is still connected');
-    if (secs >= 1) assert.ok((sentinel.received - b0) / secs > RATE * 0.8, `the sentinel got ${((sentinel.received - b0) / secs / 1000).toFixed(1)} kB/s`);
-    assert.equal((await fetch(srv.url('/api/status'))).status, 200);
-    return r;
-  }
+  /** Runs a case and checks the sentinel kept the real-time rate and /api/status still answers. */
+  const watching = <T>(what: () => Promise<T>): Promise<T> => sentinelWatch(sentinel, RATE, srv.url('/api/status'))(what);
 
   const cgi = (pass: string, from: string) => exchange(srv.listenPort, `GET /admin.cgi?pass=${encodeURIComponent(pass)}&mode=updinfo&song=x HTTP/1.0\r\n\r\n`, { from });
 

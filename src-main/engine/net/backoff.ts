@@ -1,6 +1,8 @@
 // Reconnect delays for outputs and relays: 1 s doubling to 60 s; a connection that stayed up for a minute
 // starts the sequence again. Refusals that will not fix themselves (wrong password, mount in use) wait 60 s.
 
+import type { LinkStateName, LinkStatusView } from '../../../src-shared/studio-api.js';
+
 export const BACKOFF_FIRST_MS = 1000;
 export const BACKOFF_MAX_MS = 60_000;
 /** connected this long: the next failure starts again at BACKOFF_FIRST_MS */
@@ -37,18 +39,6 @@ export class Backoff {
 }
 
 /** What the studio shows for an output or a relay. */
-export type LinkState = 'off' | 'connecting' | 'on-air' | 'retrying' | 'refused' | 'idle';
-
-export interface LinkStatus {
-  state: LinkState;
-  /** when the state began (ms since epoch) */
-  since: number;
-  /** retrying / refused: when the next attempt is due (ms since epoch), 0 if none */
-  retryAt: number;
-  /** refused / retrying: why, in a sentence */
-  reason: string;
-  /** the remote's last answer: status line and body, bounded */
-  lastAnswer: string;
-  bytes: number;
-  connects: number;
-}
+/** The states and the report of an output or relay: the studio's contract, kept by the engine as it is. */
+export type LinkState = LinkStateName;
+export type LinkStatus = LinkStatusView;
