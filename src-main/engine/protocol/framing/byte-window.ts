@@ -32,6 +32,23 @@ export class ByteWindow {
     return this.store.subarray(this.start, this.end);
   }
 
+  /**
+   * A framer's push: runs `cut` over what is held plus `data` — over `data` itself, without a copy, when
+   * nothing is held — once at least `need` bytes are there, and keeps the bytes `cut` did not use (it
+   * returns how many it used).
+   */
+  feed(data: Buffer, need: number, cut: (buf: Buffer) => number): void {
+    let buf = data;
+    if (this.end > this.start) {
+      buf = this.append(data);
+      if (buf.length < need) return;
+    }
+    const used = cut(buf);
+    if (buf === data) {
+      if (used < data.length) this.append(data.subarray(used));
+    } else this.consume(used);
+  }
+
   /** Drops the first `n` bytes held (they became frames or were skipped). */
   consume(n: number): void {
     this.start += Math.min(n, this.end - this.start);

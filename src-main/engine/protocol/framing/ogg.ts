@@ -131,7 +131,6 @@ function identify(packet: Buffer): Identity {
  * bytes at 32 bytes a second is not believed.
  */
 const MIN_BYTES_PER_SECOND = 32;
-const NO_FRAMES: Frame[] = [];
 
 export class OggFramer implements Framer {
   readonly format = 'ogg' as const;
@@ -166,17 +165,12 @@ export class OggFramer implements Framer {
   }
 
   push(data: Buffer): Frame[] {
-    let buf = data;
-    if (this.window.length) {
-      buf = this.window.append(data);
-      if (buf.length < this.need) return NO_FRAMES;
-    }
     const frames: Frame[] = [];
-    const pos = this.walk(buf, frames);
-    this.offset += pos;
-    if (buf === data) {
-      if (pos < data.length) this.window.append(data.subarray(pos));
-    } else this.window.consume(pos);
+    this.window.feed(data, this.need, (buf) => {
+      const used = this.walk(buf, frames);
+      this.offset += used;
+      return used;
+    });
     return frames;
   }
 

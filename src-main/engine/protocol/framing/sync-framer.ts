@@ -6,7 +6,6 @@ import type { Frame, Framer, StreamInfo } from './types.js';
 import { ByteWindow } from './byte-window.js';
 import { tagHeaderSize, tagLengthAt } from './tags.js';
 
-const NO_FRAMES: Frame[] = [];
 
 export interface SyncHeader {
   length: number;
@@ -41,16 +40,8 @@ export abstract class SyncWordFramer<H extends SyncHeader> implements Framer {
       this.tagBytes += n;
       data = data.subarray(n);
     }
-    let buf = data;
-    if (this.window.length) {
-      buf = this.window.append(data);
-      if (buf.length < this.need) return NO_FRAMES;
-    }
     const frames: Frame[] = [];
-    const pos = this.walk(buf, frames);
-    if (buf === data) {
-      if (pos < data.length) this.window.append(data.subarray(pos));
-    } else this.window.consume(pos);
+    this.window.feed(data, this.need, (buf) => this.walk(buf, frames));
     return frames;
   }
 
