@@ -36,6 +36,20 @@ function tmp(name: string): string {
 }
 
 describe('AutoDJ', () => {
+  it('logs a track that follows itself once, not on every pass (a one-track playlist, the demo on repeat)', async () => {
+    const music = tmp('once');
+    makeTrack(join(music, 'ident.mp3'), { seconds: 1, title: 'Ident' });
+    const srv = await autodjServer(music);
+    try {
+      await waitFor(() => (srv.engine.feederOf('/stream')?.nowPlaying?.startedAt ?? 0) > 0, 5000, 'playing');
+      const first = srv.engine.feederOf('/stream')!.nowPlaying!.startedAt;
+      await waitFor(() => (srv.engine.feederOf('/stream')?.nowPlaying?.startedAt ?? 0) > first + 1500, 8000, 'two more passes');
+      assert.equal(srv.logs.filter((l) => / INFO .*AutoDJ playing "Ident"/.test(l)).length, 1, srv.logs.filter((l) => /AutoDJ playing/.test(l)).join('\n'));
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('paces in real time: sent audio tracks the clock (100 ms lead, within a tick or two) over 8 s', async () => {
     const music = tmp('pace');
     makeTrack(join(music, 'a.mp3'), { seconds: 5, title: 'A' });

@@ -46,7 +46,13 @@ describe('the README\'s DJ commands, as written', () => {
   }
 
   it('ffmpeg', () => onAir(command('ffmpeg -re')));
-  it('shout', () => onAir(command('shout ')));
+  it('shout', async () => {
+    await onAir(command('shout '));
+    // libshout names an unnamed stream "no name": that is no name, and a stream's name is no song either
+    const m = srv.engine.mounts.get('/stream')!;
+    assert.notEqual(m.title, 'no name');
+    assert.ok(!m.history.some((h) => h.title === 'no name'), JSON.stringify(m.history));
+  });
 
   it('the title update with curl', async () => {
     const feed = shell(command('ffmpeg -re'));

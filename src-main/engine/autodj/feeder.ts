@@ -300,12 +300,15 @@ export class Feeder {
   }
 
   private trackStarts(entry: PlaylistEntry): void {
+    // a track that follows itself (a one-track playlist, the demo ident on repeat) is logged once, not every pass
+    const again = this.nowPlaying?.entry.track.path === entry.track.path;
     this.nowPlaying = { entry, startedAt: Date.now() };
     const t = entry.track;
     this.mount.autoInfo = { codec: t.codec, sampleRate: t.sampleRate, channels: t.channels, bitrate: t.bitrate };
     const title = displayTitle(entry.track);
     this.mount.setTitle(title, '', 'auto');
-    this.log.info(`${this.mount.path}: AutoDJ playing "${title}"`);
+    if (again) this.log.debug(`${this.mount.path}: AutoDJ playing "${title}" again`);
+    else this.log.info(`${this.mount.path}: AutoDJ playing "${title}"`);
   }
 
   /** Reads ahead until readAheadSeconds are queued, opening the next track when one ends. */

@@ -119,7 +119,8 @@ export class Mount {
     this.live = s;
     this.framer = createFramer(this.format);
     if (declaredFormat === this.format) this.contentType = s.contentType.split(';')[0].trim();
-    this.setTitle(s.description.name || '', '', 'live');
+    // the stream's name stands in for a title until the source sends one: on air, but no song of the history
+    this.setTitle(s.description.name || '', '', 'live', false);
   }
 
   /** Takes `s` off air (if it still is). */
@@ -257,8 +258,8 @@ export class Mount {
     return this.ring.burstStart(this.config.burst_size, this.format === 'ogg' ? this.oggDataStart : 0);
   }
 
-  /** Puts a title on air (ICY, APIs) and into the history. */
-  setTitle(title: string, url = '', origin: TitleOrigin = this.source ? 'live' : 'auto'): void {
+  /** Puts a title on air (ICY, APIs) and, if it is a song (not a stream's name), into the history. */
+  setTitle(title: string, url = '', origin: TitleOrigin = this.source ? 'live' : 'auto', song = true): void {
     if (title === this.title && url === this.titleUrl && origin === this.titleOrigin) return;
     this.title = title;
     this.titleUrl = url;
@@ -266,7 +267,7 @@ export class Mount {
     this.titleChangedAt = Date.now();
     this.icyBlock = encodeIcyBlock(title, url);
     this.icyVersion++;
-    if (title) {
+    if (title && song) {
       this.history.unshift({ time: this.titleChangedAt, title, origin });
       if (this.history.length > HISTORY_SIZE) this.history.length = HISTORY_SIZE;
     }
