@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuTicks, freePort, rssMiB, sleep } from './proc.mjs';
+import { cpuTicks, freePort, rssMiB, sleep, writeIcecastConfig } from './proc.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => {
@@ -62,24 +62,7 @@ async function startCycast(dir) {
 
 async function startIcecast(dir) {
   const port = await freePort();
-  const xml = join(dir, 'icecast.xml');
-  mkdirSync(join(dir, 'log'), { recursive: true });
-  execFileSync('chmod', ['777', join(dir, 'log'), dir]);
-  writeFileSync(
-    xml,
-    `<icecast>
-  <location>bench</location><admin>bench@localhost</admin>
-  <limits><clients>30000</clients><sources>4</sources><queue-size>524288</queue-size><client-timeout>30</client-timeout>
-    <header-timeout>15</header-timeout><source-timeout>10</source-timeout><burst-on-connect>1</burst-on-connect><burst-size>65536</burst-size></limits>
-  <authentication><source-password>bench</source-password><admin-user>admin</admin-user><admin-password>bench</admin-password></authentication>
-  <hostname>127.0.0.1</hostname>
-  <listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
-  <fileserve>1</fileserve>
-  <paths><basedir>/usr/share/icecast2</basedir><logdir>${join(dir, 'log')}</logdir><webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot></paths>
-  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>2</loglevel></logging>
-  <security><chroot>0</chroot><changeowner><user>nobody</user><group>nogroup</group></changeowner></security>
-</icecast>\n`,
-  );
+  const xml = writeIcecastConfig(dir, port);
   const child = spawn('taskset', ['-c', '0', 'icecast2', '-c', xml], { stdio: ['ignore', 'pipe', 'pipe'] });
   for (let i = 0; i < 50; i++) {
     await sleep(100);

@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuTicks, freePort, rssMiB, sleep } from './proc.mjs';
+import { cpuTicks, freePort, rssMiB, sleep, writeIcecastConfig } from './proc.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => {
@@ -62,25 +62,12 @@ async function startMaster(dir) {
 
 async function startSlave(dir, masterPort, i) {
   const port = await freePort();
-  const d = join(dir, `slave${i}`);
-  mkdirSync(join(d, 'log'), { recursive: true });
-  chmodSync(d, 0o777);
-  chmodSync(join(d, 'log'), 0o777);
-  const xml = join(d, 'icecast.xml');
-  writeFileSync(xml, `<icecast>
-  <location>bench</location><admin>bench@localhost</admin>
-  <limits><clients>30000</clients><sources>4</sources><queue-size>524288</queue-size><client-timeout>30</client-timeout>
-    <header-timeout>15</header-timeout><source-timeout>10</source-timeout><burst-on-connect>1</burst-on-connect><burst-size>65536</burst-size></limits>
-  <authentication><source-password>bench</source-password><admin-user>admin</admin-user><admin-password>bench</admin-password></authentication>
-  <hostname>127.0.0.1</hostname>
-  <listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
-  <master-server>127.0.0.1</master-server><master-server-port>${masterPort}</master-server-port><master-update-interval>2</master-update-interval>
-  <master-username>relay</master-username><master-password>${RELAY_PW}</master-password><relays-on-demand>0</relays-on-demand>
-  <paths><basedir>/usr/share/icecast2</basedir><logdir>${join(d, 'log')}</logdir><webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot></paths>
-  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>2</loglevel></logging>
-  <security><chroot>0</chroot><changeowner><user>nobody</user><group>nogroup</group></changeowner></security>
-</icecast>\n`);
-  chmodSync(xml, 0o644);
+  const xml = writeIcecastConfig(
+    join(dir, `slave${i}`),
+    port,
+    `<master-server>127.0.0.1</master-server><master-server-port>${masterPort}</master-server-port><master-update-interval>2</master-update-interval>
+  <master-username>relay</master-username><master-password>${RELAY_PW}</master-password><relays-on-demand>0</relays-on-demand>`,
+  );
   const child = spawn('taskset', ['-c', '0', 'icecast2', '-c', xml], { stdio: 'ignore' });
   children.push(child);
   await waitHttp(`http://127.0.0.1:${port}/status-json.xsl`, `icecast2 slave ${i}`);
