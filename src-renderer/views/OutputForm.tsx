@@ -3,34 +3,14 @@
 // running station first, written atomically with a .bak, comments kept); the save's errors come back at the
 // field they concern. The stored password is never shown: an empty password field keeps it.
 
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { removeHclBlock } from '../../src-shared/config/hcl-edit.js';
-import { HclSyntaxError, parseHcl } from '../../src-shared/config/hcl-syntax.js';
-import { applyOutputForm, newOutputForm, outputFormOf, outputFormProblems, type OutputForm, type OutputFormField, type OutputFormProblems } from '../../src-shared/config/output-form.js';
-import type { CycastConfig, OutputConfig } from '../../src-shared/config/schema.js';
-import { validateNodes, type ConfigIssue } from '../../src-shared/config/validate.js';
-import type { ConfigApplyResult, ConfigDocument } from '../../src-shared/studio-api.js';
-import { studio } from '../api.js';
+import { applyOutputForm, newOutputForm, outputFormOf, outputFormProblems, type OutputForm, type OutputFormField } from '../../src-shared/config/output-form.js';
+import type { OutputConfig } from '../../src-shared/config/schema.js';
+import type { ConfigIssue } from '../../src-shared/config/validate.js';
+import { FormField as Field, FormMessages, focusFirstInvalid, useConfigBlockForm } from '../components/ConfigBlockForm.js';
 import { Modal } from '../components/Modal.js';
 import { useStudio } from '../store.js';
-
-/** config.hcl as the form needs it: the text and version it edits, and what the text holds (null: errors). */
-interface ConfigState {
-  doc: ConfigDocument;
-  config: CycastConfig | null;
-  problem: string;
-}
-
-async function readConfig(): Promise<ConfigState> {
-  const doc = await studio.configRead();
-  try {
-    const r = validateNodes(parseHcl(doc.text));
-    return { doc, config: r.config, problem: r.config ? '' : `config.hcl has ${r.errors.length} error(s): ${r.errors[0]?.message ?? ''}` };
-  } catch (e) {
-    if (e instanceof HclSyntaxError) return { doc, config: null, problem: `config.hcl does not parse (${e.message})` };
-    throw e;
-  }
-}
 
 /** The form field a save error is about (`output "x".url` is the server fields), or null for the form as a whole. */
 function fieldOf(issue: ConfigIssue, id: string): OutputFormField | null {
@@ -42,44 +22,23 @@ function fieldOf(issue: ConfigIssue, id: string): OutputFormField | null {
   return (['mount', 'name', 'description', 'genre', 'station_url', 'public', 'user_agent', 'enabled'] as const).find((k) => k === key) ?? null;
 }
 
-function Field({ label, error, children, wide }: { label: string; error?: string; children: ReactNode; wide?: boolean }) {
-  return (
-    <label className={`field${wide ? ' of-wide' : ''}`}>
-      <span>{label}</span>
-      {children}
-      {error && <em className="error" role="alert">{error}</em>}
-    </label>
-  );
-}
-
 /** The dialog: `editing` is the id of the output to edit, null to add one. */
 export function OutputFormDialog({ editing, onClose, onSaved }: { editing: string | null; onClose(): void; onSaved(message: string): void }) {
   const ask = useStudio((s) => s.ask);
-  const [state, setState] = useState<ConfigState | null>(null);
-  const [loadError, setLoadError] = useState('');
+  const cf = useConfigBlockForm<OutputFormField>();
+  const { state, problems, setProblems, busy } = cf;
   const [form, setForm] = useState<OutputForm | null>(null);
-  const [problems, setProblems] = useState<OutputFormProblems>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
-  const [stale, setStale] = useState(false);
-  const [busy, setBusy] = useState(false);
   const box = useRef<HTMLFormElement>(null);
 
   const original: OutputConfig | null = (editing !== null && state?.config?.outputs.find((o) => o.id === editing)) || null;
   const mounts = state?.config ? [...state.config.mounts.map((m) => m.path), ...state.config.relays.map((r) => r.path)] : [];
 
-  const load = (keepForm: boolean): void => {
-    readConfig().then(
-      (s) => {
-        setState(s);
-        setStale(false);
-        setLoadError('');
-        const o = editing !== null ? s.config?.outputs.find((x) => x.id === editing) : undefined;
-        if (editing !== null && s.config && !o) setFormErrors([`config.hcl has no output "${editing}" any more (it was changed on disk).`]);
-        if (!keepForm && s.config) setForm(o ? outputFormOf(o) : newOutputForm(s.config.mounts[0]?.path ?? ''));
-      },
-      (e: Error) => setLoadError(`Cannot read config.hcl: ${e.message}`),
-    );
-  };
+  const load = (keepForm: boolean): void =>
+    cf.load((s) => {
+      const o = editing !== null ? s.config?.outputs.find((x) => x.id === editing) : undefined;
+      if (editing !== null && s.config && !o) cf.setFormErrors([`config.hcl has no output "${editing}" any more (it was changed on disk).`]);
+      if (!keepForm && s.config) setForm(o ? outputFormOf(o) : newOutputForm(s.config.mounts[0]?.path ?? ''));
+    });
   useEffect(() => load(false), [editing]);
 
   const set = <K extends OutputFormField>(key: K, value: OutputForm[K]): void => {
@@ -87,33 +46,8 @@ export function OutputFormDialog({ editing, onClose, onSaved }: { editing: strin
     setProblems(({ [key]: _, ...rest }) => rest);
   };
 
-  /** Shows what the save said: the errors at their fields, a stale file as such. */
-  const report = (r: ConfigApplyResult, id: string): void => {
-    if (r.stale) return setStale(true);
-    const at: OutputFormProblems = {};
-    const rest: string[] = [];
-    for (const i of r.errors) {
-      const f = fieldOf(i, id);
-      if (f && !at[f]) at[f] = i.message;
-      else rest.push(i.message);
-    }
-    setProblems(at);
-    setFormErrors(rest.length || Object.keys(at).length ? rest : ['Not saved.']);
-  };
-
   const save = async (text: string, id: string, done: string): Promise<void> => {
-    if (!state) return;
-    setBusy(true);
-    setFormErrors([]);
-    try {
-      const r = await studio.configSave(text, true, state.doc.version);
-      if (r.saved) onSaved(done);
-      else report(r, id);
-    } catch (e) {
-      setFormErrors([(e as Error).message]);
-    } finally {
-      setBusy(false);
-    }
+    if (await cf.save(text, (i) => fieldOf(i, id))) onSaved(done);
   };
 
   const submit = (): void => {
@@ -121,11 +55,8 @@ export function OutputFormDialog({ editing, onClose, onSaved }: { editing: strin
     const takenIds = state.config.outputs.map((o) => o.id).filter((id) => id !== original?.id);
     const found = outputFormProblems(form, { mounts, takenIds, storedPassword: original !== null });
     setProblems(found);
-    setFormErrors([]);
-    if (Object.keys(found).length) {
-      requestAnimationFrame(() => box.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
+    cf.setFormErrors([]);
+    if (Object.keys(found).length) return focusFirstInvalid(box.current);
     void save(applyOutputForm(state.doc.text, form, original), form.id, original ? `Output "${form.id}" saved and applied` : `Output "${form.id}" added`);
   };
 
@@ -148,7 +79,7 @@ export function OutputFormDialog({ editing, onClose, onSaved }: { editing: strin
   return (
     <Modal label={title} onClose={onClose} className="output-form">
       <h3>{title}</h3>
-      {loadError && <p className="error">{loadError}</p>}
+      {cf.loadError && <p className="error">{cf.loadError}</p>}
       {state && !state.config && <p className="error">{state.problem}. Fix it in the Config view first.</p>}
       {form && state?.config && (
         <form
@@ -230,20 +161,7 @@ export function OutputFormDialog({ editing, onClose, onSaved }: { editing: strin
               <Field label="User-Agent" error={problems.user_agent} wide>{input('user_agent', { placeholder: 'this server’s name and version' })}</Field>
             </div>
           </details>
-          {stale && (
-            <p className="error of-stale" role="alert">
-              config.hcl was changed on disk (or in another window) since this form opened; nothing was written.{' '}
-              <button type="button" className="small" onClick={() => load(true)}>
-                Reload it
-              </button>{' '}
-              keeps what you typed here; then save again.
-            </p>
-          )}
-          {formErrors.map((m, k) => (
-            <p className="error" role="alert" key={k} data-testid="output-form-error">
-              {m}
-            </p>
-          ))}
+          <FormMessages stale={cf.stale} errors={cf.formErrors} onReload={() => load(true)} />
           <div className="modal-actions">
             {original && (
               <button type="button" className="danger of-remove" onClick={remove} disabled={busy}>
@@ -253,13 +171,13 @@ export function OutputFormDialog({ editing, onClose, onSaved }: { editing: strin
             <button type="button" onClick={onClose}>
               Cancel
             </button>
-            <button type="submit" className="primary" disabled={busy || stale}>
+            <button type="submit" className="primary" disabled={busy || cf.stale}>
               {busy ? 'Saving…' : original ? 'Save & apply' : 'Add output'}
             </button>
           </div>
         </form>
       )}
-      {!form && !loadError && !(state && !state.config) && <p className="muted">Loading…</p>}
+      {!form && !cf.loadError && !(state && !state.config) && <p className="muted">Loading…</p>}
     </Modal>
   );
 }

@@ -10,6 +10,7 @@ import { useNow } from '../components/useNow.js';
 import { bytes, since } from '../format.js';
 import { run, useStudio } from '../store.js';
 import { OutputFormDialog } from './OutputForm.js';
+import { RelayFormDialog } from './RelayForm.js';
 import './outputs.css';
 
 const POLL_MS = 2000;
@@ -83,10 +84,17 @@ function OutputCard({ o, now, busy, onToggle, onEdit }: { o: OutputView; now: nu
   );
 }
 
-function RelayCard({ r, now }: { r: RelayView; now: number }) {
+function RelayCard({ r, now, onEdit }: { r: RelayView; now: number; onEdit: () => void }) {
   return (
     <div className="card" data-testid="relay-card" style={wrap}>
-      <b style={wrap}>{r.mount}</b> <span className="small muted">{r.on_demand ? 'on demand' : 'always on'}</span>
+      <div className="out-head">
+        <span style={wrap}>
+          <b>{r.mount}</b> <span className="small muted">{r.on_demand ? 'on demand' : 'always on'}</span>
+        </span>
+        <button onClick={onEdit} aria-label={`Edit relay ${r.mount}`}>
+          Edit
+        </button>
+      </div>
       <div className="small muted" style={{ ...wrap, margin: '4px 0 8px' }}>
         from {r.upstream}
       </div>
@@ -129,8 +137,8 @@ export function OutputsPanel() {
   }, []);
 
   const toast = useStudio((s) => s.toast);
-  /** the output form: null closed, '' adding, else the id of the output being edited */
-  const [editing, setEditing] = useState<string | null>(null);
+  /** the open form: an output's or a relay's, `id` null when adding (an output's id, a relay's mount) */
+  const [editing, setEditing] = useState<{ kind: 'output' | 'relay'; id: string | null } | null>(null);
   const [toggling, setToggling] = useState('');
 
   const refresh = async (): Promise<void> => {
@@ -157,7 +165,7 @@ export function OutputsPanel() {
       <div className="card" style={wrap}>
         <div className="out-head">
           <h3>Outputs</h3>
-          <button className="primary" onClick={() => setEditing('')}>
+          <button className="primary" onClick={() => setEditing({ kind: 'output', id: null })}>
             Add output
           </button>
         </div>
@@ -169,20 +177,26 @@ export function OutputsPanel() {
         ) : null}
       </div>
       {links.outputs.map((o) => (
-        <OutputCard key={o.id} o={o} now={now} busy={toggling === o.id} onToggle={() => void toggle(o)} onEdit={() => setEditing(o.id)} />
+        <OutputCard key={o.id} o={o} now={now} busy={toggling === o.id} onToggle={() => void toggle(o)} onEdit={() => setEditing({ kind: 'output', id: o.id })} />
       ))}
-      {editing !== null && <OutputFormDialog editing={editing || null} onClose={() => setEditing(null)} onSaved={saved} />}
       <div className="card" style={wrap}>
-        <h3>Relays</h3>
+        <div className="out-head">
+          <h3>Relays</h3>
+          <button className="primary" onClick={() => setEditing({ kind: 'relay', id: null })}>
+            Add relay
+          </button>
+        </div>
         {links.relays.length === 0 && (
           <p className="small muted" style={wrap}>
-            No relays. A <code>relay "/news" {'{ url = "http://other.example:8000/news" }'}</code> block puts another server's stream on a mount of this one.
+            No relays. Add one to put another server's stream on a mount of this one; it is saved in config.hcl as a <code>relay "/path" {'{ }'}</code> block.
           </p>
         )}
       </div>
       {links.relays.map((r) => (
-        <RelayCard key={r.mount} r={r} now={now} />
+        <RelayCard key={r.mount} r={r} now={now} onEdit={() => setEditing({ kind: 'relay', id: r.mount })} />
       ))}
+      {editing?.kind === 'output' && <OutputFormDialog editing={editing.id} onClose={() => setEditing(null)} onSaved={saved} />}
+      {editing?.kind === 'relay' && <RelayFormDialog editing={editing.id} onClose={() => setEditing(null)} onSaved={saved} />}
     </div>
   );
 }

@@ -160,3 +160,59 @@ describe('Outputs view: adding, editing, disabling and removing an output', () =
     assert.deepEqual(problemsOf(page), []);
   });
 });
+
+describe('Outputs view: adding, editing and removing a relay', () => {
+  let browser: Browser;
+  let srv: StudioServer;
+  let page: Page;
+  let original: string;
+  const card = (path: string): Locator => page.getByTestId('relay-card').filter({ has: page.getByText(path, { exact: true }) });
+  const form = (): Locator => page.getByTestId('relay-form');
+
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cycast-ui-relay-edit-'));
+    srv = await startStudio(dir, '\n# relays go below. Keep this comment.\n');
+    original = readFileSync(srv.configPath, 'utf8');
+    browser = await launchBrowser();
+    page = await studioPage(browser, srv, VIEWPORTS.desktop);
+    await openView(page, 'Outputs');
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  it('adds a relay (of the station\'s own /stream) after naming wrong input at its field', async () => {
+    await page.getByRole('button', { name: 'Add relay', exact: true }).click();
+    await form().locator('[name="path"]').fill('relayed');
+    await form().locator('[name="url"]').fill(`https://127.0.0.1:${srv.listenPort}/stream`);
+    await form().getByRole('button', { name: 'Add relay' }).click();
+    const errorOf = (name: string): Locator => form().locator('label.field', { has: page.locator(`[name="${name}"]`) }).locator('em.error');
+    assert.match((await errorOf('path').textContent()) ?? '', /must be a URL path starting with "\/"/);
+    assert.equal(await errorOf('url').textContent(), 'must be an http:// URL (got https://)');
+    await screenshot(page, 'relay-form-errors-1366');
+    await form().locator('[name="path"]').fill('/relayed');
+    await form().locator('[name="url"]').fill(`http://127.0.0.1:${srv.listenPort}/stream`);
+    await form().getByRole('button', { name: 'Add relay' }).click();
+    await form().waitFor({ state: 'detached' });
+    await card('/relayed').getByText('on air', { exact: true }).waitFor({ timeout: 10_000 });
+    const disk = readFileSync(srv.configPath, 'utf8');
+    assert.equal(disk, `${original}\nrelay "/relayed" {\n  url = "http://127.0.0.1:${srv.listenPort}/stream"\n  format = "mp3"\n}\n`);
+  });
+
+  it('makes it on demand, then removes it, and config.hcl is the file it started as', async () => {
+    await card('/relayed').getByRole('button', { name: 'Edit relay /relayed' }).click();
+    await form().locator('[name="on_demand"]').check();
+    await form().getByRole('button', { name: 'Save & apply' }).click();
+    await form().waitFor({ state: 'detached' });
+    await card('/relayed').getByText('idle (on demand)', { exact: true }).waitFor({ timeout: 5000 });
+    assert.match(readFileSync(srv.configPath, 'utf8'), /relay "\/relayed" \{\n {2}url = "[^"]+"\n {2}format = "mp3"\n {2}on_demand = true\n\}\n$/);
+    await card('/relayed').getByRole('button', { name: 'Edit relay /relayed' }).click();
+    await form().getByRole('button', { name: 'Remove relay' }).click();
+    await page.getByRole('dialog', { name: 'Remove relay /relayed?' }).getByRole('button', { name: 'Remove' }).click();
+    await card('/relayed').waitFor({ state: 'detached' });
+    assert.equal(readFileSync(srv.configPath, 'utf8'), original);
+    assert.equal(srv.engine.links.relayReports().length, 0);
+    assert.deepEqual(problemsOf(page), []);
+  });
+});
