@@ -40,6 +40,11 @@ export function OutputFormDialog({ editing, onClose, onSaved }: { editing: strin
       if (!keepForm && s.config) setForm(o ? outputFormOf(o) : newOutputForm(s.config.mounts[0]?.path ?? ''));
     });
   useEffect(() => load(false), [editing]);
+  // the fields arrive after the dialog opened (config.hcl is read first): focus goes to the first one then
+  const ready = form !== null;
+  useEffect(() => {
+    if (ready) box.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [ready]);
 
   const set = <K extends OutputFormField>(key: K, value: OutputForm[K]): void => {
     setForm((f) => f && { ...f, [key]: value });

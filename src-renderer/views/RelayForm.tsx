@@ -36,6 +36,11 @@ export function RelayFormDialog({ editing, onClose, onSaved }: { editing: string
       if (!keepForm && s.config) setForm(r ? relayFormOf(r) : newRelayForm());
     });
   useEffect(() => load(false), [editing]);
+  // the fields arrive after the dialog opened (config.hcl is read first): focus goes to the first one then
+  const ready = form !== null;
+  useEffect(() => {
+    if (ready) box.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [ready]);
 
   const set = <K extends RelayFormField>(key: K, value: RelayForm[K]): void => {
     setForm((f) => f && { ...f, [key]: value });

@@ -73,6 +73,13 @@ describe('Outputs view: adding, editing, disabling and removing an output', () =
     await screenshot(phone, 'outputs-form-errors-390');
     await phone.getByTestId('output-form').getByRole('button', { name: 'Cancel' }).click();
     await screenshot(phone, 'outputs-list-390');
+    await phone.getByRole('button', { name: 'Edit output backup' }).click();
+    await phone.getByTestId('output-form').locator('[name="host"]').waitFor();
+    assert.equal(await phone.evaluate(() => document.activeElement?.getAttribute('name')), 'id', 'focus on the first field');
+    assert.deepEqual(await horizontalOverflow(phone), []);
+    await screenshot(phone, 'outputs-form-390');
+    await phone.keyboard.press('Escape');
+    await phone.getByTestId('output-form').waitFor({ state: 'detached' });
     assert.deepEqual(problemsOf(phone), []);
     await phone.context().close();
   });
