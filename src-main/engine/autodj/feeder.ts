@@ -257,7 +257,12 @@ export class Feeder {
       this.state = 'auto';
       this.fill();
     }
-    const due = (now - this.t0) / 1000 + this.opts.leadSeconds;
+    // one wakeup per write: the feeder ticks at the mount's write cadence (tickMs at least) and sends what it
+    // appended at once, a tick's worth ahead of real time so that listeners never wait on the next tick
+    const period = Math.max(this.opts.tickMs, this.mount.broadcaster.writeInterval);
+    const lead = Math.max(this.opts.leadSeconds, period / 1000);
+    const due = (now - this.t0) / 1000 + lead;
+    const sentBefore = this.sent;
     const out: Frame[] = [];
     while (this.sent < due) {
       let item: Queued | undefined;
@@ -286,9 +291,10 @@ export class Feeder {
       this.sent += seconds(f);
     }
     if (out.length) this.mount.appendFrames(out);
+    if (this.sent > sentBefore) this.mount.broadcaster.flush();
     if (this.state === 'auto' && this.queuedSeconds < this.opts.readAheadSeconds) this.fill();
-    const nextDue = Math.max(0, (this.t0 + (this.sent - this.opts.leadSeconds) * 1000) - this.clock.now());
-    this.schedule(Math.max(this.opts.tickMs, Math.min(nextDue, 250)));
+    const nextDue = Math.max(0, this.t0 + (this.sent - lead) * 1000 - this.clock.now());
+    this.schedule(Math.max(period, Math.min(nextDue, 250)));
   }
 
   private silenceFor(): SilenceSource | null {

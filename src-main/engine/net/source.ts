@@ -10,6 +10,7 @@ import type { RefusalId } from '../protocol/refusals.js';
 import { SERVER_ID } from '../protocol/version.js';
 import type { LiveSource, Mount, SourceInfo, StreamDescription } from '../stream/mount.js';
 import type { NetContext } from './context.js';
+import { pacedSocket } from './read-pacing.js';
 import { refuse, refuseShoutcast } from './reply.js';
 
 /** A source that has sent this much without one frame of its mount's format is not sending that format. */
@@ -272,7 +273,11 @@ function startSource(
       socket.destroy();
     }
   };
-  socket.on('data', onData);
+  // read at the mount's write cadence: one wakeup per write interval, not one per packet the encoder sends
+  const paced = pacedSocket(socket);
+  if (paced) mount.broadcaster.setInput(paced);
+  const b = mount.broadcaster;
+  socket.on('data', (d: Buffer) => b.fedFromInput(onData, d));
   socket.on('end', () => socket.destroy());
   socket.on('timeout', () => {
     reason = `timed out: nothing received for ${timeoutS}s`;
@@ -283,11 +288,12 @@ function startSource(
     reason = e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'disconnected (connection reset)' : `connection error (${e.code ?? e.message})`;
   });
   socket.once('close', () => {
+    if (paced) b.releaseInput(paced);
     mount.detachSource(info);
     ctx.sourceLeft(mount, info, reason);
     if (mount.dynamic) ctx.closeDynamicMount(mount);
   });
   ctx.sourceOnAir(mount);
-  if (rest.length) onData(rest);
+  if (rest.length) b.fedFromInput(onData, rest);
 }
 

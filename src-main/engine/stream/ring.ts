@@ -74,6 +74,13 @@ export class StreamRing {
     return i >= 0 && i < this.size ? this.chunks[this.oldest + i] : undefined;
   }
 
+  /** Seconds of audio in the chunks from sequence number `seq` (at most the tail) to the head. */
+  secondsFrom(seq: number): number {
+    let s = 0;
+    for (let q = Math.max(seq, this.tailSeq); q < this.nextSeq; q++) s += this.chunks[this.oldest + q - this.tailSeq]!.duration;
+    return s;
+  }
+
   /** Drops every chunk (a mount that is gone gives its memory back at once). Positions keep counting. */
   clear(): void {
     this.chunks = [];
