@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -145,6 +145,53 @@ describe('a relay takes its format from the upstream', () => {
     assert.match(r.text, /^HTTP\/1\.0 503 /);
     assert.match(r.text, /has not reached its upstream yet/);
     assert.match(relayOf(srv, '/gone').reason, /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+  });
+});
+
+/** A TCP server on loopback that takes connections and never answers; counts the open ones. */
+async function blackHole(): Promise<{ port: number; open: () => number; close: () => Promise<void> }> {
+  const open = new Set<Socket>();
+  const srv = createServer((s) => {
+    open.add(s);
+    s.on('close', () => open.delete(s));
+    s.on('error', () => {});
+    s.resume(); // reads (and drops) the request, so a hang-up is seen
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    port: (srv.address() as AddressInfo).port,
+    open: () => open.size,
+    close: () => new Promise((r) => {
+      srv.close(() => r());
+      for (const s of open) s.destroy();
+    }),
+  };
+}
+
+describe('held answers are bounded', () => {
+  it('an upstream that never answers: the held listener gets a 503 within the hold; one who hangs up lets the on-demand relay hang up', async () => {
+    const hole = await blackHole();
+    cleanup.push(hole.close);
+    const srv = await startServer(`relay "/hole" {\n  url = "http://127.0.0.1:${hole.port}/up"\n  on_demand = true\n}\n`);
+    cleanup.push(() => srv.stop());
+    const t0 = Date.now();
+    const r = await exchange(srv.listenPort, 'GET /hole HTTP/1.0\r\n\r\n', { ms: 20_000 });
+    const waited = Date.now() - t0;
+    assert.ok(r.closed, 'answered, not left hanging');
+    assert.match(r.text, /^HTTP\/1\.0 503 [^]*has not reached its upstream yet/);
+    assert.ok(waited >= 9000 && waited < 15_000, `answered after ${waited} ms (the hold is 10 s)`);
+    await waitFor(() => relayOf(srv, '/hole').state !== 'connecting', 3000, 'the attempt is over');
+
+    // a held listener who hangs up: nobody is waiting, so the on-demand relay stops asking the upstream
+    await waitFor(() => relayOf(srv, '/hole').state === 'idle' && hole.open() === 0, 5000, 'idle before the next listener');
+    const quitter = connect({ port: srv.listenPort, host: '127.0.0.1' });
+    quitter.on('error', () => {});
+    quitter.write('GET /hole HTTP/1.0\r\n\r\n');
+    await waitFor(() => relayOf(srv, '/hole').state === 'connecting' && hole.open() === 1, 3000, 'connecting for the held listener');
+    assert.equal(srv.engine.mounts.get('/hole')!.broadcaster.count, 0, 'held, not yet a listener');
+    await sleep(500);
+    quitter.destroy();
+    await waitFor(() => relayOf(srv, '/hole').state === 'idle' && hole.open() === 0, 5000, 'the relay hung up upstream after the held listener left');
   });
 });
 

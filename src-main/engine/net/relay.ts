@@ -45,7 +45,7 @@ export class Relay {
   private mount: Mount | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly hold = new AnswerHold(() => this.listenersChanged(), () => this.holdExpired());
-  /** this attempt held listeners for HOLD_MS already: new ones are answered as things stand */
+  /** this attempt held listeners for HOLD_MS already: until it ends, new ones are answered as things stand */
   private holdSpent = false;
   /** the URL actually streamed from, after redirects */
   currentUrl = '';
@@ -136,6 +136,8 @@ export class Relay {
     this.status.state = state;
     this.status.reason = reason;
     this.status.retryAt = retryAt;
+    // an expired hold is over with its attempt: the next one (an on-demand listener's, too) holds again
+    if (state !== 'connecting') this.holdSpent = false;
     this.syncHold();
   }
 
@@ -275,7 +277,8 @@ export class Relay {
     }
     if (m.source) return `mount ${this.path} has another live source`;
     const ended = m.broadcaster.count;
-    this.host.log.warn(`relay ${this.path}: the upstream now sends ${shown} (the mount was ${m.contentType}); the mount switches to ${announced}${ended ? ` and its ${ended} listener(s) are disconnected, so their players reconnect with the new Content-Type` : ''}`);
+    if (this.learned === null && ended === 0) this.host.log.info(`relay ${this.path}: the upstream sends ${shown}; the mount takes ${announced}`);
+    else this.host.log.warn(`relay ${this.path}: the upstream now sends ${shown} (the mount was ${m.contentType}); the mount switches to ${announced}${ended ? ` and its ${ended} listener(s) are disconnected, so their players reconnect with the new Content-Type` : ''}`);
     m.changeFormat(announced);
     this.learned = announced;
     return m;
