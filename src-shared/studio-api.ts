@@ -180,6 +180,8 @@ export interface ConfigChange {
 export interface ConfigApplyResult extends ConfigCheckResult {
   /** false when the config was refused (nothing written) */
   saved: boolean;
+  /** true when it was refused because the file changed since the `version` the save was given */
+  stale?: boolean;
   applied: boolean;
   changes: ConfigChange[];
 }
@@ -361,8 +363,8 @@ export interface StudioCommands {
   recordingToPlaylist(id: string, mount: string): Promise<number>;
   /** outputs and relays with their state */
   links(): Promise<LinksView>;
-  /** switches an output on or off until the next restart (the config's `enabled` is the default) */
-  setOutputEnabled(id: string, on: boolean): Promise<boolean>;
+  /** switches an output on or off for good: writes `enabled` into its block of config.hcl and applies it */
+  setOutputEnabled(id: string, on: boolean): Promise<ConfigApplyResult>;
 }
 
 export type StudioMethod = keyof StudioCommands;

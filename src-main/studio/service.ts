@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, stat
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { checkConfigText } from '../config/load.js';
+import { applyHclEdits, hasHclBlock } from '../../src-shared/config/hcl-edit.js';
 import { AUDIO_EXTENSIONS, SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
 import type {
   ConfigApplyResult, ConfigChange, ConfigCheckResult, ConfigDocument, ConnectionInfo, DirectoryListing, KickResult, LinksView, RecordingsView,
@@ -227,9 +228,31 @@ export class StudioService implements StudioCommands {
     return this.engine.links.reports();
   }
 
-  async setOutputEnabled(id: string, on: boolean): Promise<boolean> {
-    if (!this.engine.links.setOutputEnabled(id, on)) throw new StudioError(`there is no output "${id}"`);
-    return true;
+  /**
+   * Switches an output on or off for good: `enabled` is written into its block of config.hcl (comments kept)
+   * and applied, as a settings save would. Refused when the file has no such block (someone removed it).
+   */
+  setOutputEnabled(id: string, on: boolean): Promise<ConfigApplyResult> {
+    return this.editConfigFile((text) => {
+      let present: boolean;
+      try {
+        present = hasHclBlock(text, 'output', id);
+      } catch (e) {
+        throw new StudioError(`${basename(this.configPath)} cannot be read (${(e as Error).message}); fix it in the Config view first`);
+      }
+      if (!present) throw new StudioError(`there is no output ${JSON.stringify(id.slice(0, 80))} in ${basename(this.configPath)}`);
+      return applyHclEdits(text, [{ block: 'output', label: id, key: 'enabled', value: on }]);
+    }).then((r) => {
+      if (r.saved) this.engine.log.info(`output "${id}" switched ${on ? 'on' : 'off'} in the studio (saved in ${basename(this.configPath)})`);
+      return r;
+    });
+  }
+
+  /** Reads config.hcl, edits it and saves and applies the result, in the save queue (no save can slip between). */
+  private editConfigFile(edit: (text: string) => string): Promise<ConfigApplyResult> {
+    const run = this.saving.then(() => this.saveNow(edit(readFileSync(this.configPath, 'utf8')), true));
+    this.saving = run.catch(() => undefined);
+    return run;
   }
 
   async kickSource(mount: string): Promise<KickResult> {
@@ -398,7 +421,7 @@ export class StudioService implements StudioCommands {
     const refused = (message: string): ConfigApplyResult => ({ ok: false, errors: [{ severity: 'error', path: '', message }], notices: [], saved: false, applied: false, changes: [] });
     if (text.length > MAX_CONFIG_CHARS) return refused(`the config is larger than ${MAX_CONFIG_CHARS} characters`);
     if (version !== undefined && existsSync(this.configPath) && versionOf(readFileSync(this.configPath, 'utf8')) !== version) {
-      return refused(`${basename(this.configPath)} was changed on disk (or in another window) since you opened it; nothing was written. Revert to load it, then make your change again.`);
+      return { ...refused(`${basename(this.configPath)} was changed on disk (or in another window) since you opened it; nothing was written. Revert to load it, then make your change again.`), stale: true };
     }
     const r = checkConfigText(text);
     if (!r.config) return { ok: false, errors: r.errors, notices: r.notices, saved: false, applied: false, changes: [] };

@@ -1,13 +1,17 @@
 // Outputs: where the station is sent (push outputs to hosted Icecast/SHOUTcast servers) and what it pulls in
-// (relays), each with its state, since when, bytes moved and the remote's last answer. Self-contained and
-// narrow-screen safe: cards stack, long URLs and answers wrap instead of widening the page.
+// (relays), each with its state, since when, bytes moved and the remote's last answer. Outputs are added,
+// edited, removed and switched on or off here, each change saved in config.hcl (OutputForm.tsx). Narrow-screen
+// safe: cards stack, long URLs and answers wrap instead of widening the page.
 
 import { useEffect, useState, type CSSProperties } from 'react';
 import type { LinksView, LinkStateName, OutputView, RelayView } from '../../src-shared/studio-api.js';
 import { studio } from '../api.js';
 import { useNow } from '../components/useNow.js';
 import { bytes, since } from '../format.js';
-import { run } from '../store.js';
+import { run, useStudio } from '../store.js';
+import { OutputFormDialog } from './OutputForm.js';
+import { RelayFormDialog } from './RelayForm.js';
+import './outputs.css';
 
 const POLL_MS = 2000;
 
@@ -51,14 +55,19 @@ function StateBadge({ v, now }: { v: OutputView | RelayView; now: number }) {
   );
 }
 
-function OutputCard({ o, now, onToggle }: { o: OutputView; now: number; onToggle: () => void }) {
+function OutputCard({ o, now, busy, onToggle, onEdit }: { o: OutputView; now: number; busy: boolean; onToggle: () => void; onEdit: () => void }) {
   return (
     <div className="card" data-testid="output-card" style={wrap}>
-      <div style={{ ...row, justifyContent: 'space-between' }}>
+      <div className="out-head">
         <b style={wrap}>{o.id}</b>
-        <button onClick={onToggle} aria-label={`${o.enabled ? 'Disable' : 'Enable'} output ${o.id}`}>
-          {o.enabled ? 'Disable' : 'Enable'}
-        </button>
+        <span className="out-actions">
+          <button onClick={onEdit} aria-label={`Edit output ${o.id}`}>
+            Edit
+          </button>
+          <button onClick={onToggle} disabled={busy} aria-label={`${o.enabled ? 'Disable' : 'Enable'} output ${o.id}`}>
+            {o.enabled ? 'Disable' : 'Enable'}
+          </button>
+        </span>
       </div>
       <div className="small muted" style={{ ...wrap, margin: '4px 0 8px' }}>
         {o.mount} → {o.target}
@@ -75,10 +84,17 @@ function OutputCard({ o, now, onToggle }: { o: OutputView; now: number; onToggle
   );
 }
 
-function RelayCard({ r, now }: { r: RelayView; now: number }) {
+function RelayCard({ r, now, onEdit }: { r: RelayView; now: number; onEdit: () => void }) {
   return (
     <div className="card" data-testid="relay-card" style={wrap}>
-      <b style={wrap}>{r.mount}</b> <span className="small muted">{r.on_demand ? 'on demand' : 'always on'}</span>
+      <div className="out-head">
+        <span style={wrap}>
+          <b>{r.mount}</b> <span className="small muted">{r.on_demand ? 'on demand' : 'always on'}</span>
+        </span>
+        <button onClick={onEdit} aria-label={`Edit relay ${r.mount}`}>
+          Edit
+        </button>
+      </div>
       <div className="small muted" style={{ ...wrap, margin: '4px 0 8px' }}>
         from {r.upstream}
       </div>
@@ -120,38 +136,67 @@ export function OutputsPanel() {
     };
   }, []);
 
-  const toggle = async (o: OutputView): Promise<void> => {
-    await run(o.enabled ? 'Disable output' : 'Enable output', studio.setOutputEnabled(o.id, !o.enabled));
+  const toast = useStudio((s) => s.toast);
+  /** the open form: an output's or a relay's, `id` null when adding (an output's id, a relay's mount) */
+  const [editing, setEditing] = useState<{ kind: 'output' | 'relay'; id: string | null } | null>(null);
+  const [toggling, setToggling] = useState('');
+
+  const refresh = async (): Promise<void> => {
     const l = await run('Outputs', studio.links());
     if (l) setLinks(l);
+  };
+  const toggle = async (o: OutputView): Promise<void> => {
+    const what = o.enabled ? 'Disable output' : 'Enable output';
+    setToggling(o.id);
+    const r = await run(what, studio.setOutputEnabled(o.id, !o.enabled));
+    setToggling('');
+    if (r && !r.saved) toast('error', `${what}: not saved: ${r.errors[0]?.message ?? 'refused'}`);
+    await refresh();
+  };
+  const saved = (message: string): void => {
+    setEditing(null);
+    toast('info', message);
+    void refresh();
   };
 
   if (!links) return <div className="muted">{error ? `Cannot read the outputs: ${error}` : 'Loading…'}</div>;
   return (
     <div className="outputs" data-testid="outputs-panel" style={{ maxWidth: '100%', ...wrap }}>
       <div className="card" style={wrap}>
-        <h3>Outputs</h3>
+        <div className="out-head">
+          <h3>Outputs</h3>
+          <button className="primary" onClick={() => setEditing({ kind: 'output', id: null })}>
+            Add output
+          </button>
+        </div>
         {links.outputs.length === 0 ? (
           <p className="small muted" style={wrap}>
-            No outputs. Add an <code>output "name" {'{ mount = "/stream", url = "icecast://source:PASSWORD@host:8000/live" }'}</code> block to config.hcl to send the
-            station to a hosted Icecast or SHOUTcast server.
+            No outputs. Add one to send the station to a hosted Icecast or SHOUTcast server; it is saved in config.hcl as an{' '}
+            <code>output "name" {'{ }'}</code> block.
           </p>
         ) : null}
       </div>
       {links.outputs.map((o) => (
-        <OutputCard key={o.id} o={o} now={now} onToggle={() => void toggle(o)} />
+        <OutputCard key={o.id} o={o} now={now} busy={toggling === o.id} onToggle={() => void toggle(o)} onEdit={() => setEditing({ kind: 'output', id: o.id })} />
       ))}
       <div className="card" style={wrap}>
-        <h3>Relays</h3>
+        <div className="out-head">
+          <h3>Relays</h3>
+          <button className="primary" onClick={() => setEditing({ kind: 'relay', id: null })}>
+            Add relay
+          </button>
+        </div>
         {links.relays.length === 0 && (
           <p className="small muted" style={wrap}>
-            No relays. A <code>relay "/news" {'{ url = "http://other.example:8000/news" }'}</code> block puts another server's stream on a mount of this one.
+            No relays. Add one to put another server's stream on a mount of this one; it is saved in config.hcl as a <code>relay "/path" {'{ }'}</code> block.
           </p>
         )}
       </div>
       {links.relays.map((r) => (
-        <RelayCard key={r.mount} r={r} now={now} />
+        <RelayCard key={r.mount} r={r} now={now} onEdit={() => setEditing({ kind: 'relay', id: r.mount })} />
       ))}
+      {editing?.kind === 'output' && <OutputFormDialog editing={editing.id} onClose={() => setEditing(null)} onSaved={saved} />}
+      {editing?.kind === 'relay' && <RelayFormDialog editing={editing.id} onClose={() => setEditing(null)} onSaved={saved} />}
     </div>
   );
 }

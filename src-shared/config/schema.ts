@@ -60,6 +60,9 @@ export interface RelayConfig {
   tls_ca_file: string;
 }
 
+/** What an output's name (its block label) may be: it shows in logs, metrics and the studio. */
+export const OUTPUT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+
 /** An output URL taken apart; null with the reason when it is not one. */
 export interface OutputTarget {
   protocol: 'icecast' | 'shoutcast';

@@ -6,6 +6,7 @@ import { hclToObject, type HclNode, type SourcePos } from './hcl-syntax.js';
 import {
   BLOCK_NAMES,
   MOUNT_SCHEMA,
+  OUTPUT_ID_PATTERN,
   OUTPUT_SCHEMA,
   RELAY_SCHEMA,
   SCHEMA,
@@ -320,7 +321,7 @@ function collectLabeled(kind: 'output' | 'relay', val: unknown, out: LabeledBloc
       issue('error', where, Array.isArray(bodies) && bodies.length > 1 ? `${where} is defined more than once` : `${where} must be a block with one label: ${example}`);
       continue;
     }
-    if (kind === 'output' && !/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/.test(label)) {
+    if (kind === 'output' && !OUTPUT_ID_PATTERN.test(label)) {
       issue('error', where, `${where}: the name must be letters, digits, " ", ".", "_" or "-" (at most 64)`);
       continue;
     }

@@ -19,8 +19,6 @@ export function redactUrl(url: string): string {
 export class Links {
   private readonly outputs = new Map<string, Output>();
   private readonly relays = new Map<string, Relay>();
-  /** outputs switched off from the studio (kept across config applies until switched on again) */
-  private readonly disabled = new Set<string>();
   private started = false;
 
   constructor(private readonly host: LinkHost) {}
@@ -71,23 +69,8 @@ export class Links {
       if (this.outputs.has(cfg.id)) continue;
       const o = new Output(cfg, this.host);
       this.outputs.set(cfg.id, o);
-      if (cfg.enabled && !this.disabled.has(cfg.id)) o.start();
+      if (cfg.enabled) o.start();
     }
-  }
-
-  /** Switches an output on or off from the studio; false if there is no output of that name. */
-  setOutputEnabled(id: string, on: boolean): boolean {
-    const o = this.outputs.get(id);
-    if (!o) return false;
-    if (on) {
-      this.disabled.delete(id);
-      o.start();
-    } else {
-      this.disabled.add(id);
-      o.stop();
-    }
-    this.host.log.info(`output "${id}" switched ${on ? 'on' : 'off'} in the studio`);
-    return true;
   }
 
   outputReports(): OutputView[] {
@@ -97,7 +80,7 @@ export class Links {
       id: o.id,
       mount: o.config.mount,
       target: redactUrl(o.config.url),
-      enabled: o.status.state !== 'off',
+      enabled: o.config.enabled,
     }));
   }
 
