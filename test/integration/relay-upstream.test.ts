@@ -79,9 +79,12 @@ describe('a relay takes its format from the upstream', () => {
     cleanup.push(() => ice.stop());
     let feed = feedUpstream(ice, 'ogg');
     await waitFor(async () => (await iceSources(ice)).has('/up'), 8000, 'Ogg upstream on air');
-    const srv = await startServer(`relay "/follow" {\n  url = "http://127.0.0.1:${ice.port}/up"\n}\n`);
+    const srv = await startServer(`relay "/follow" {\n  url = "http://127.0.0.1:${ice.port}/up"\n}\nrelay "/fixed" {\n  url = "http://127.0.0.1:${ice.port}/up"\n  format = "mp3"\n}\n`);
     cleanup.push(() => srv.stop());
     await waitFor(() => relayOf(srv, '/follow').state === 'on-air', 8000, 'relay on air');
+    // an explicit format is kept: another one is refused, with the way out
+    await waitFor(() => relayOf(srv, '/fixed').state === 'refused', 8000, 'the fixed-format relay refuses Ogg');
+    assert.equal(relayOf(srv, '/fixed').reason, 'the upstream sends application/ogg, the relay mount is mp3: set format = "ogg" on relay "/fixed", or leave format out to follow the upstream');
     const m = srv.engine.mounts.get('/follow')!;
     assert.equal(m.format, 'ogg');
 
@@ -194,6 +197,40 @@ describe('held answers are bounded', () => {
     await waitFor(() => relayOf(srv, '/hole').state === 'idle' && hole.open() === 0, 5000, 'the relay hung up upstream after the held listener left');
   });
 });
+
+describe('an upstream of no stream format', () => {
+  it('is refused with the reason, whether its Content-Type is unknown or missing; no listener is answered with a guess', async () => {
+    const html = await answering('HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html>');
+    const bare = await answering('ICY 200 OK\r\nicy-name: no type\r\n\r\n');
+    cleanup.push(html.close, bare.close);
+    const srv = await startServer(`relay "/html" {\n  url = "http://127.0.0.1:${html.port}/x"\n}\nrelay "/bare" {\n  url = "http://127.0.0.1:${bare.port}/x"\n}\n`);
+    cleanup.push(() => srv.stop());
+    await waitFor(() => relayOf(srv, '/html').state === 'refused' && relayOf(srv, '/bare').state === 'refused', 8000, 'both refused');
+    assert.equal(relayOf(srv, '/html').reason, 'the upstream sends text/html; charset=utf-8, which is no format a mount carries (MP3, Ogg, AAC)');
+    assert.match(relayOf(srv, '/bare').reason, /^the upstream sends no Content-Type, which is no format/);
+    const r = await exchange(srv.listenPort, 'GET /html HTTP/1.0\r\n\r\n', { ms: 5000 });
+    assert.match(r.text, /^HTTP\/1\.0 503 [^]*has not reached its upstream yet/);
+  });
+});
+
+/** A TCP server on loopback that answers every request with `answer` and keeps the connection open. */
+async function answering(answer: string): Promise<{ port: number; close: () => Promise<void> }> {
+  const open = new Set<Socket>();
+  const srv = createServer((s) => {
+    open.add(s);
+    s.on('close', () => open.delete(s));
+    s.on('error', () => {});
+    s.once('data', () => s.write(answer));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    port: (srv.address() as AddressInfo).port,
+    close: () => new Promise((r) => {
+      srv.close(() => r());
+      for (const s of open) s.destroy();
+    }),
+  };
+}
 
 /** A plain TCP server on loopback that redirects every request to `location`. */
 async function redirector(location: string): Promise<{ port: number; close: () => Promise<void> }> {

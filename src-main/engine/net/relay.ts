@@ -265,7 +265,7 @@ export class Relay {
     const announced = formatOfContentType(contentType);
     const m = this.host.relayMount(this.path, this.mountFormat());
     const shown = contentType.slice(0, 100) || 'no Content-Type';
-    if (!announced) return `the upstream sends ${shown}, which is no format a mount carries (MP3, Ogg, AAC)${this.config.format ? '' : `; set format on relay "${this.path}" if it is one`}`;
+    if (!announced) return `the upstream sends ${shown}, which is no format a mount carries (MP3, Ogg, AAC)`;
     const follows = this.config.format === null && m.dynamic;
     if (announced === m.format) {
       if (follows) this.learned = announced;
