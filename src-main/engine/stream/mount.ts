@@ -128,6 +128,8 @@ export class Mount {
    * A relay mount whose upstream now sends another format (the relay follows its Content-Type): everyone
    * tuned in is disconnected, since their players cannot decode the new bytes and reconnecting gets them
    * the new Content-Type; the buffer of the old format is dropped and a fresh framer takes the new one.
+   * Only for a relay's own mount (a configured mount's format is fixed); done in place, not as a new Mount,
+   * so its history, counters and the outputs that send it stay with the path.
    */
   changeFormat(format: AudioFormat): void {
     this.broadcaster.closeAll('mount-gone');
