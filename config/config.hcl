@@ -232,7 +232,13 @@ record {
 # Put another server's stream on a mount of this one (Icecast's <relay>). Titles come along (ICY, or
 # the Ogg comments); the mount exists while the upstream is away, so listeners can tune in.
 # relay "/news" {
-#   url       = "http://other.example:8000/news"
+#   url       = "https://other.example/news"   # http:// or https:// (certificate verified); redirects followed
 #   on_demand = false   # true: connect only while the mount has listeners
-#   format    = "mp3"   # the relay mount's format ("mp3", "ogg", "aac"): the upstream must send it
+#   # format  = "mp3"   # fix the mount's format ("mp3", "ogg", "aac"): an upstream of another is refused.
+#                       # Unset: the upstream's Content-Type decides, at each connect; when it changes,
+#                       # listeners are disconnected so their players reconnect with the new type, and
+#                       # a listener tuning in while the relay connects waits (at most 10 s) for it.
+#   # tls_ca_file = "/etc/cycast/private-ca.pem"   # trust this CA (or self-signed certificate) for this
+#                       # upstream, besides the standard ones: whoever holds its key can pose as any https
+#                       # server to this relay. Certificates are always verified.
 # }

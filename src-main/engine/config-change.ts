@@ -94,7 +94,7 @@ function planLinkChanges(prev: CycastConfig, next: CycastConfig, state: (path: s
     const listeners = state(path)?.listeners ?? 0;
     const configured = next.mounts.some((m) => m.path === path);
     if (!n) add(`relay "${path}"`, 'present', 'removed', configured ? 'the mount stops relaying; its listeners stay' : `the relay mount closes: its ${listeners} listener(s) are disconnected`, configured ? 0 : listeners);
-    else if (n.format !== r.format && !configured) add(`relay "${path}".format`, r.format, n.format, `the relay mount restarts in the new format: its ${listeners} listener(s) are disconnected`, listeners);
+    else if (n.format !== r.format && !configured) add(`relay "${path}".format`, r.format ?? '(the upstream\'s)', n.format ?? '(the upstream\'s)', `the relay mount restarts in the new format: its ${listeners} listener(s) are disconnected`, listeners);
     else if (JSON.stringify(n) !== JSON.stringify(r)) add(`relay "${path}"`, '(hidden)', '(hidden)', 'reconnects to the upstream; listeners stay connected');
   }
   for (const path of relAfter.keys()) if (!relBefore.has(path)) add(`relay "${path}"`, 'absent', 'added', 'a relay mount opens; nobody is disconnected');

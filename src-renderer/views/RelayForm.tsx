@@ -17,6 +17,7 @@ function fieldOf(issue: ConfigIssue, path: string): RelayFormField | null {
   if (issue.path === `${where}.url`) return 'url';
   if (issue.path === `${where}.format`) return 'format';
   if (issue.path === `${where}.on_demand`) return 'on_demand';
+  if (issue.path === `${where}.tls_ca_file`) return 'tls_ca_file';
   return null;
 }
 
@@ -91,20 +92,24 @@ export function RelayFormDialog({ editing, onClose, onSaved }: { editing: string
               <input name="path" value={form.path} placeholder="/news" aria-invalid={problems.path ? 'true' : 'false'} onChange={(e) => set('path', e.target.value)} autoComplete="off" spellCheck={false} data-autofocus="" />
             </Field>
             <Field label="Format" error={problems.format}>
-              <select name="format" value={form.format} aria-invalid={problems.format ? 'true' : 'false'} onChange={(e) => set('format', e.target.value as AudioFormat)}>
+              <select name="format" value={form.format ?? ''} aria-invalid={problems.format ? 'true' : 'false'} onChange={(e) => set('format', (e.target.value || null) as AudioFormat | null)}>
+                <option value="">the upstream's (its Content-Type)</option>
                 {AUDIO_FORMATS.map((f) => (
                   <option key={f}>{f}</option>
                 ))}
               </select>
             </Field>
-            <Field label="Upstream stream (http://host:port/path)" error={problems.url} wide>
-              <input name="url" value={form.url} placeholder="http://other.example:8000/news" inputMode="url" aria-invalid={problems.url ? 'true' : 'false'} onChange={(e) => set('url', e.target.value)} autoComplete="off" spellCheck={false} />
+            <Field label="Upstream stream (http:// or https://host:port/path)" error={problems.url} wide>
+              <input name="url" value={form.url} placeholder="https://other.example/news" inputMode="url" aria-invalid={problems.url ? 'true' : 'false'} onChange={(e) => set('url', e.target.value)} autoComplete="off" spellCheck={false} />
             </Field>
             <Field label="Upstream user (optional)" error={problems.user}>
               <input name="user" value={form.user} aria-invalid={problems.user ? 'true' : 'false'} onChange={(e) => set('user', e.target.value)} autoComplete="off" spellCheck={false} />
             </Field>
             <Field label={original && relayHasPassword(original) ? 'Password (empty: keep the stored one)' : 'Upstream password (optional)'} error={problems.password}>
               <input name="password" type="password" value={form.password} placeholder={original && relayHasPassword(original) ? '(unchanged)' : ''} aria-invalid={problems.password ? 'true' : 'false'} autoComplete="new-password" onChange={(e) => set('password', e.target.value)} />
+            </Field>
+            <Field label="CA to trust for https (PEM file, optional)" error={problems.tls_ca_file} wide>
+              <input name="tls_ca_file" value={form.tls_ca_file} placeholder="/etc/cycast/private-ca.pem" aria-invalid={problems.tls_ca_file ? 'true' : 'false'} onChange={(e) => set('tls_ca_file', e.target.value)} autoComplete="off" spellCheck={false} />
             </Field>
             <label className="field field-check of-wide">
               <input type="checkbox" name="on_demand" checked={form.on_demand} onChange={(e) => set('on_demand', e.target.checked)} />

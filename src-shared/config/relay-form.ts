@@ -1,27 +1,30 @@
-// The studio's relay form: a `relay "/path" { url, on_demand, format }` block as fields (the upstream URL
+// The studio's relay form: a `relay "/path" { url, on_demand, format, tls_ca_file }` block as fields (the upstream URL
 // without its credentials, the user and password apart so the password is never shown), the checks that name
 // the field at fault, and the comment-preserving edit that writes it into config.hcl text. Pure.
 
 import { applyHclEdits, removeHclBlock, type HclEdit } from './hcl-edit.js';
-import { AUDIO_FORMATS, mountPath, relayUrlProblem, splitUrl, type AudioFormat, type RelayConfig } from './schema.js';
+import { AUDIO_FORMATS, mountPath, RELAY_SCHEMA, relayUrlProblem, splitUrl, type AudioFormat, type RelayConfig } from './schema.js';
 
 export interface RelayForm {
   /** the mount of ours it fills: the block's label */
   path: string;
-  /** http://host:port/path, without user or password */
+  /** http:// or https://host:port/path, without user or password */
   url: string;
   user: string;
   /** empty while editing: keep the stored password */
   password: string;
   on_demand: boolean;
-  format: AudioFormat;
+  /** null: the format the upstream announces */
+  format: AudioFormat | null;
+  /** PEM file of a certificate authority to trust for https ("": the standard ones only) */
+  tls_ca_file: string;
 }
 
 export type RelayFormField = keyof RelayForm;
 export type RelayFormProblems = Partial<Record<RelayFormField, string>>;
 
 export function newRelayForm(): RelayForm {
-  return { path: '', url: '', user: '', password: '', on_demand: false, format: 'mp3' };
+  return { path: '', url: '', user: '', password: '', on_demand: false, format: null, tls_ca_file: '' };
 }
 
 /** `http://user:pass@host/x` as [`http://host/x`, user, password]. */
@@ -35,7 +38,7 @@ function splitCredentials(url: string): [string, string, string] {
 /** A relay's settings as the form shows them; the password is left out (the form keeps the stored one). */
 export function relayFormOf(r: RelayConfig): RelayForm {
   const [url, user] = splitCredentials(r.url);
-  return { path: r.path, url, user, password: '', on_demand: r.on_demand, format: r.format };
+  return { path: r.path, url, user, password: '', on_demand: r.on_demand, format: r.format, tls_ca_file: r.tls_ca_file };
 }
 
 /** Whether the stored URL carries a password (an empty password field then keeps it). */
@@ -59,7 +62,9 @@ export function relayFormProblems(f: RelayForm, ctx: { takenPaths: readonly stri
   }
   if (/[\u0000-\u001f\u007f:]/.test(f.user)) p.user = 'must not contain ":" or control characters';
   if (/[\u0000-\u001f\u007f]/.test(f.password)) p.password = 'must not contain control characters';
-  if (!AUDIO_FORMATS.includes(f.format)) p.format = `must be one of ${AUDIO_FORMATS.join(', ')}`;
+  if (f.format !== null && !AUDIO_FORMATS.includes(f.format)) p.format = `must be one of ${AUDIO_FORMATS.join(', ')}, or unset`;
+  const ca = RELAY_SCHEMA.tls_ca_file.check?.(f.tls_ca_file.trim() as never);
+  if (ca) p.tls_ca_file = ca;
   return p;
 }
 
@@ -89,6 +94,9 @@ export function applyRelayForm(text: string, f: RelayForm, original: RelayConfig
   const set = (key: string, value: HclEdit['value']): void => void edits.push({ block: 'relay', label: f.path, key, value });
   if (!base || base.url !== url) set('url', url);
   if (base ? base.on_demand !== f.on_demand : f.on_demand) set('on_demand', f.on_demand);
-  if (!base || base.format !== f.format) set('format', f.format);
+  // an unset format or CA file is no key at all (the upstream's format; the standard certificate authorities)
+  if (base ? base.format !== f.format : f.format !== null) set('format', f.format);
+  const ca = f.tls_ca_file.trim();
+  if (base ? base.tls_ca_file !== ca : ca !== '') set('tls_ca_file', ca || null);
   return applyHclEdits(out, edits);
 }

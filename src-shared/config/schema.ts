@@ -54,8 +54,10 @@ export interface RelayConfig {
   path: string;
   url: string;
   on_demand: boolean;
-  /** the mount's format (a relay mount exists before its upstream is reached, so listeners can tune in) */
-  format: AudioFormat;
+  /** the mount's format; null: the one the upstream's Content-Type announces, at each connect */
+  format: AudioFormat | null;
+  /** PEM file of a certificate authority to trust for an https:// upstream, besides the standard ones ("": none) */
+  tls_ca_file: string;
 }
 
 /** What an output's name (its block label) may be: it shows in logs, metrics and the studio. */
@@ -122,12 +124,16 @@ export function parseOutputUrl(url: string): OutputTarget | string {
   return { protocol, host: u.host, port, user: u.user || 'source', password: u.password, mount };
 }
 
-/** A relay URL: http:// only (an HTTPS upstream needs a TLS terminator in front). */
+/** A relay URL: http:// or https:// (the relay speaks TLS itself). */
 export function relayUrlProblem(url: string): string | undefined {
   const u = splitUrl(url);
   if (typeof u === 'string') return u.replace('scheme://host:port/path', 'http://other.example:8000/news');
-  return u.scheme === 'http' ? undefined : `must be an http:// URL (got ${u.scheme}://)`;
+  return u.scheme === 'http' || u.scheme === 'https' ? undefined : `must be an http:// or https:// URL (got ${u.scheme}://)`;
 }
+
+/** A file named in the config that the engine reads itself: an absolute path ("" for none). */
+const absoluteFile = (v: string): string | undefined =>
+  v === '' || ((v.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v)) && v.length <= 4096 && !/[\u0000-\u001f]/.test(v)) ? undefined : 'must be an absolute file path, like "/etc/ssl/private-ca.pem"';
 
 
 /** A mount's settings after defaults from the global blocks have been applied. */
@@ -182,6 +188,8 @@ export interface FieldSpec {
   doc: string;
   /** accepted so that older configs load, but has no effect: the notice shown when it is set */
   compat?: string;
+  /** a null default means "unset" (the value is decided elsewhere), not "required" */
+  optional?: true;
 }
 
 /** Paths the server's own pages use: no mount (configured or created by a source) may take them. */
@@ -336,15 +344,16 @@ export const OUTPUT_SCHEMA: Record<string, FieldSpec> = {
   description: { type: 'string', default: '', doc: 'Description sent to the remote; empty: the mount\'s.' },
   genre: { type: 'string', default: '', doc: 'Genre sent to the remote; empty: the mount\'s.' },
   station_url: { type: 'string', default: '', doc: 'Web site sent to the remote (ice-url); empty: the mount\'s.' },
-  public: { type: 'boolean', default: null, doc: 'Ask the remote to list the stream in directories (ice-public); unset: the mount\'s setting.' },
+  public: { type: 'boolean', default: null, optional: true, doc: 'Ask the remote to list the stream in directories (ice-public); unset: the mount\'s setting.' },
   user_agent: { type: 'string', default: '', doc: 'User-Agent sent to the remote; empty: this server\'s name and version.' },
 };
 
 /** Keys of a `relay "/path" { }` block. */
 export const RELAY_SCHEMA: Record<string, FieldSpec> = {
-  url: { type: 'string', default: null, check: relayUrlProblem, doc: 'The upstream stream: any Icecast, SHOUTcast or HTTP audio stream (http://).' },
+  url: { type: 'string', default: null, check: relayUrlProblem, doc: 'The upstream stream: any Icecast, SHOUTcast or HTTP audio stream, http:// or https:// (the certificate is verified against the standard certificate authorities; redirects are followed, at most 5).' },
   on_demand: { type: 'boolean', default: false, doc: 'Connect to the upstream only while the relay mount has listeners.' },
-  format: { type: 'string', default: 'mp3', oneOf: AUDIO_FORMATS, doc: 'Format of the relay mount ("mp3", "ogg", "aac"); an upstream of another format is refused with a message saying so.' },
+  format: { type: 'string', default: null, optional: true, oneOf: AUDIO_FORMATS, doc: 'Format of the relay mount ("mp3", "ogg", "aac"); an upstream of another format is refused with a message saying so. Unset: the format the upstream announces (its Content-Type), at each connect; when it changes, listeners tuned in are disconnected so their players reconnect and get the new type, and a listener who tunes in while the relay connects waits (at most 10 s) for the upstream\'s answer. A relay onto a mount block takes that mount\'s format.' },
+  tls_ca_file: { type: 'string', default: '', check: absoluteFile, doc: 'For an https:// upstream with a private or self-signed certificate: absolute path of a PEM file with the certificate authority (or the upstream\'s own certificate) to trust, besides the standard ones. It costs what it says: whoever holds that key can pose as any https server to this relay. Certificates are always verified; there is no way to skip that.' },
 };
 
 export type BlockName = keyof typeof SCHEMA;

@@ -346,7 +346,7 @@ function blockValues(kind: 'output' | 'relay', b: LabeledBlock, schema: Record<s
     else v[key] = x;
   }
   for (const [key, spec] of Object.entries(schema)) {
-    if (spec.default === null && v[key] === null && !(key === 'public')) issue('error', where, `${where} needs ${key} = ...`);
+    if (spec.default === null && v[key] === null && !spec.optional) issue('error', where, `${where} needs ${key} = ...`);
   }
   return v;
 }

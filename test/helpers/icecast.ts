@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePortPair, kill, sleep } from './server.js';
+import { freePort, freePortPair, kill, sleep } from './server.js';
 
 export const ICE_SOURCE_PW = 'ice-source-pw';
 export const ICE_ADMIN = { user: 'admin', password: 'ice-admin-pw' };
@@ -19,10 +19,14 @@ export interface IcecastOptions {
   master?: { port: number; user: string; password: string; interval: number };
   /** extra XML inside <icecast> */
   extra?: string;
+  /** also listen with TLS on a port of its own (`tlsPort`), with this PEM file (certificate, then key) */
+  tlsPem?: string;
 }
 
 export interface Icecast {
   port: number;
+  /** the TLS port (opts.tlsPem), else 0 */
+  tlsPort: number;
   child: ChildProcess;
   dir: string;
   url(path: string): string;
@@ -37,6 +41,8 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<Icecast> 
   chmodSync(dir, 0o777);
   chmodSync(join(dir, 'log'), 0o777);
   const m = opts.master;
+  const tlsPort = opts.tlsPem ? await freePort() : 0;
+  if (opts.tlsPem) chmodSync(opts.tlsPem, 0o644); // icecast2 reads it as the user it changes to
   const xml = `<icecast>
   <location>test</location><admin>test@localhost</admin>
   <limits><clients>10000</clients><sources>10</sources><queue-size>524288</queue-size><client-timeout>30</client-timeout>
@@ -44,10 +50,11 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<Icecast> 
   <authentication><source-password>${ICE_SOURCE_PW}</source-password><relay-password>${ICE_SOURCE_PW}</relay-password><admin-user>${ICE_ADMIN.user}</admin-user><admin-password>${ICE_ADMIN.password}</admin-password></authentication>
   <hostname>127.0.0.1</hostname>
   <listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address>${opts.shoutcastMount ? `<shoutcast-mount>${opts.shoutcastMount}</shoutcast-mount>` : ''}</listen-socket>
+  ${tlsPort ? `<listen-socket><port>${tlsPort}</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl></listen-socket>` : ''}
   ${m ? `<master-server>127.0.0.1</master-server><master-server-port>${m.port}</master-server-port><master-update-interval>${m.interval}</master-update-interval><master-username>${m.user}</master-username><master-password>${m.password}</master-password><relays-on-demand>0</relays-on-demand>` : ''}
   ${opts.extra ?? ''}
   <fileserve>1</fileserve>
-  <paths><basedir>/usr/share/icecast2</basedir><logdir>${join(dir, 'log')}</logdir><webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot></paths>
+  <paths><basedir>/usr/share/icecast2</basedir><logdir>${join(dir, 'log')}</logdir><webroot>/usr/share/icecast2/web</webroot><adminroot>/usr/share/icecast2/admin</adminroot>${opts.tlsPem ? `<ssl-certificate>${opts.tlsPem}</ssl-certificate>` : ''}</paths>
   <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>4</loglevel></logging>
   <security><chroot>0</chroot><changeowner><user>nobody</user><group>nogroup</group></changeowner></security>
 </icecast>\n`;
@@ -70,6 +77,7 @@ export async function startIcecast(opts: IcecastOptions = {}): Promise<Icecast> 
   }
   return {
     port,
+    tlsPort,
     child,
     dir,
     url,

@@ -192,19 +192,23 @@ describe('Outputs view: adding, editing and removing a relay', () => {
   it('adds a relay (of the station\'s own /stream) after naming wrong input at its field', async () => {
     await page.getByRole('button', { name: 'Add relay', exact: true }).click();
     await form().locator('[name="path"]').fill('relayed');
-    await form().locator('[name="url"]').fill(`https://127.0.0.1:${srv.listenPort}/stream`);
+    await form().locator('[name="url"]').fill(`ftp://127.0.0.1:${srv.listenPort}/stream`);
+    await form().locator('[name="tls_ca_file"]').fill('ca.pem');
+    assert.equal(await form().locator('[name="format"]').inputValue(), '', 'a new relay follows its upstream\'s format');
     await form().getByRole('button', { name: 'Add relay' }).click();
     const errorOf = (name: string): Locator => form().locator('label.field', { has: page.locator(`[name="${name}"]`) }).locator('em.error');
     assert.match((await errorOf('path').textContent()) ?? '', /must be a URL path starting with "\/"/);
-    assert.equal(await errorOf('url').textContent(), 'must be an http:// URL (got https://)');
+    assert.equal(await errorOf('url').textContent(), 'must be an http:// or https:// URL (got ftp://)');
+    assert.match((await errorOf('tls_ca_file').textContent()) ?? '', /must be an absolute file path/);
     await screenshot(page, 'relay-form-errors-1366');
     await form().locator('[name="path"]').fill('/relayed');
     await form().locator('[name="url"]').fill(`http://127.0.0.1:${srv.listenPort}/stream`);
+    await form().locator('[name="tls_ca_file"]').fill('');
     await form().getByRole('button', { name: 'Add relay' }).click();
     await form().waitFor({ state: 'detached' });
     await card('/relayed').getByText('on air', { exact: true }).waitFor({ timeout: 10_000 });
     const disk = readFileSync(srv.configPath, 'utf8');
-    assert.equal(disk, `${original}\nrelay "/relayed" {\n  url = "http://127.0.0.1:${srv.listenPort}/stream"\n  format = "mp3"\n}\n`);
+    assert.equal(disk, `${original}\nrelay "/relayed" {\n  url = "http://127.0.0.1:${srv.listenPort}/stream"\n}\n`);
   });
 
   it('makes it on demand, then removes it, and config.hcl is the file it started as', async () => {
@@ -213,7 +217,7 @@ describe('Outputs view: adding, editing and removing a relay', () => {
     await form().getByRole('button', { name: 'Save & apply' }).click();
     await form().waitFor({ state: 'detached' });
     await card('/relayed').getByText('idle (on demand)', { exact: true }).waitFor({ timeout: 5000 });
-    assert.match(readFileSync(srv.configPath, 'utf8'), /relay "\/relayed" \{\n {2}url = "[^"]+"\n {2}format = "mp3"\n {2}on_demand = true\n\}\n$/);
+    assert.match(readFileSync(srv.configPath, 'utf8'), /relay "\/relayed" \{\n {2}url = "[^"]+"\n {2}on_demand = true\n\}\n$/);
     await card('/relayed').getByRole('button', { name: 'Edit relay /relayed' }).click();
     await form().getByRole('button', { name: 'Remove relay' }).click();
     await page.getByRole('dialog', { name: 'Remove relay /relayed?' }).getByRole('button', { name: 'Remove' }).click();

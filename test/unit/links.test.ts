@@ -9,7 +9,7 @@ import { planConfigChange } from '../../src-main/engine/config-change.js';
 import { Backoff } from '../../src-main/engine/net/backoff.js';
 import { redactUrl } from '../../src-main/engine/net/links.js';
 import { classifyIcecastRefusal } from '../../src-main/engine/net/output.js';
-import { resolveLocation } from '../../src-main/engine/net/relay.js';
+import { resolveLocation } from '../../src-main/engine/net/upstream.js';
 import { OggFramer } from '../../src-main/engine/protocol/framing/ogg.js';
 import { oggCommentTitle, parseCommentPacket } from '../../src-main/engine/protocol/framing/ogg-comments.js';
 import { encodeIcyBlock } from '../../src-main/engine/protocol/icy.js';
@@ -113,19 +113,22 @@ describe('output and relay config', () => {
     assert.equal(o.id, 'hosted');
     assert.equal(o.enabled, true);
     assert.equal(o.public, null);
-    assert.deepEqual(r.config!.relays, [{ path: '/news', url: 'http://other.example:8000/news', on_demand: true, format: 'mp3' }]);
+    // no format: the upstream's Content-Type decides; no tls_ca_file: the standard certificate authorities only
+    assert.deepEqual(r.config!.relays, [{ path: '/news', url: 'http://other.example:8000/news', on_demand: true, format: null, tls_ca_file: '' }]);
     assert.equal(r.config!.admin.relay_user, 'relay');
     assert.deepEqual(parseOutputUrl(o.url), { protocol: 'icecast', host: 'radio.example.org', port: 8000, user: 'source', password: 'p@ss', mount: '/live' });
     assert.deepEqual(parseOutputUrl('shoutcast://:pw@10.0.0.1:8010'), { protocol: 'shoutcast', host: '10.0.0.1', port: 8010, user: 'source', password: 'pw', mount: '' });
   });
 
   it('says what is wrong, without repeating a password', () => {
-    const r = checkConfigText(`${base}output "a" {\n  mount = "/nope"\n  url = "ftp://u:secret123@h/x"\n}\noutput "b" {\n  url = "icecast://source:pw@h:8000/"\n}\nrelay "/r" {\n  url = "https://x/y"\n}\nrelay "/admin" {\n  url = "http://x/y"\n}\n`);
+    const r = checkConfigText(`${base}output "a" {\n  mount = "/nope"\n  url = "ftp://u:secret123@h/x"\n}\noutput "b" {\n  url = "icecast://source:pw@h:8000/"\n}\nrelay "/r" {\n  url = "ftp://x/y"\n}\nrelay "/admin" {\n  url = "http://x/y"\n}\nrelay "/ca" {\n  url = "https://x/y"\n  tls_ca_file = "ca.pem"\n}\n`);
     const msgs = r.errors.map((e) => e.message).join('\n');
     assert.match(msgs, /output "a".url has scheme "ftp"/);
     assert.match(msgs, /output "b" needs mount/);
     assert.match(msgs, /output "b".url has no usable mount/);
-    assert.match(msgs, /relay "\/r".url must be an http:\/\/ URL/);
+    assert.match(msgs, /relay "\/r".url must be an http:\/\/ or https:\/\/ URL \(got ftp:\/\/\)/);
+    assert.match(msgs, /relay "\/ca".tls_ca_file must be an absolute file path/);
+    assert.doesNotMatch(msgs, /relay "\/ca".url/, 'https:// is a relay URL');
     assert.match(msgs, /relay "\/admin": the mount path cannot be \/admin/);
     assert.doesNotMatch(msgs, /secret123/);
   });
@@ -140,6 +143,19 @@ describe('output and relay config', () => {
     assert.equal(by.get('relay "/r".format')!.disconnectsListeners, 3);
     assert.equal(by.get('relay "/new"')!.to, '"added"');
     assert.doesNotMatch(JSON.stringify(changes), /pw1|pw2/);
+  });
+
+  it('a relay without format follows its upstream, one onto a mount block takes the mount\'s, and the preview says so', () => {
+    const r = checkConfigText(`${base}mount "/m" {\n  format = "ogg"\n}\nrelay "/m" {\n  url = "https://u/m"\n}\nrelay "/free" {\n  url = "https://u/f"\n  tls_ca_file = "/etc/ssl/ca.pem"\n}\n`);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.config!.relays.find((x) => x.path === '/m')!.format, 'ogg');
+    assert.equal(r.config!.relays.find((x) => x.path === '/free')!.format, null);
+    assert.equal(r.config!.relays.find((x) => x.path === '/free')!.tls_ca_file, '/etc/ssl/ca.pem');
+    const fixed = checkConfigText(`${base}relay "/free" {\n  url = "https://u/f"\n  format = "aac"\n}\n`).config!;
+    const changes = planConfigChange(r.config!, fixed, (p) => (p === '/free' ? { listeners: 2, live: true } : undefined));
+    const c = changes.find((x) => x.path === 'relay "/free".format')!;
+    assert.equal(c.disconnectsListeners, 2);
+    assert.match(`${c.from} ${c.to}`, /the upstream's.*aac/);
   });
 
   it('hides passwords when showing URLs', () => {

@@ -1,7 +1,7 @@
 // The station's links past the LAN: its push outputs and pull relays, started with the engine, kept in step
 // with the config, and reported to the APIs and the studio.
 
-import type { CycastConfig, OutputConfig, RelayConfig } from '../../../src-shared/config/schema.js';
+import type { AudioFormat, CycastConfig, OutputConfig, RelayConfig } from '../../../src-shared/config/schema.js';
 import type { LinksView, OutputView, RelayView } from '../../../src-shared/studio-api.js';
 import type { LinkHost } from './link-host.js';
 import { Output } from './output.js';
@@ -39,17 +39,21 @@ export class Links {
     if (!this.started) return;
     // relays first: an output may send a relay mount
     const wantedRelays = new Map(config.relays.map((r) => [r.path, r]));
+    /** the upstream's format a restarted relay's mount still has (it follows the upstream, and is kept) */
+    const learned = new Map<string, AudioFormat | null>();
     for (const [path, r] of this.relays) {
       const next = wantedRelays.get(path);
       // restart a relay whose mount the apply replaced (a config mount on its path, a format change)
       if (!next || !sameRelay(r.config, next) || this.host.mount(path) !== r.target) {
-        r.stop(!next || next.format !== r.config.format);
+        const dropMount = !next || next.format !== r.config.format;
+        r.stop(dropMount);
+        if (!dropMount && this.host.mount(path) === r.target) learned.set(path, r.learned);
         this.relays.delete(path);
       }
     }
     for (const cfg of config.relays) {
       if (this.relays.has(cfg.path)) continue;
-      const r = new Relay(cfg, this.host);
+      const r = new Relay(cfg, this.host, learned.get(cfg.path) ?? null);
       this.relays.set(cfg.path, r);
       r.start();
     }
@@ -91,7 +95,7 @@ export class Links {
 }
 
 function sameRelay(a: RelayConfig, b: RelayConfig): boolean {
-  return a.url === b.url && a.on_demand === b.on_demand && a.format === b.format;
+  return a.url === b.url && a.on_demand === b.on_demand && a.format === b.format && a.tls_ca_file === b.tls_ca_file;
 }
 
 export type { OutputConfig };

@@ -65,6 +65,8 @@ export function handleListener(ctx: NetContext, socket: Socket, ip: string, m: M
     refuse(socket, full, {}, CORS_HEADERS);
     return;
   }
+  // a relay mount still learning its format from the upstream answers once it knows it (net/relay-hold.ts)
+  if (m.answerHold) return m.answerHold(socket, () => handleListener(ctx, socket, ip, m, head));
   const metaint = m.icyAllowed && head.headers.get('icy-metadata')?.trim() === '1' ? m.config.icy_metaint : 0;
   if (head.method === 'HEAD') {
     endAndClose(socket, listenerHeaders(m, metaint));

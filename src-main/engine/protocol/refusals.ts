@@ -44,6 +44,7 @@ export const REFUSALS = {
   'listener.mount-full': { status: 503, text: 'Mount full: too many listeners.' },
   'listener.address-full': { status: 503, text: 'Too many listeners from your address.' },
   'listener.kicked': { status: 403, text: 'Kicked from this mount; try again in {wait} seconds.' },
+  'listener.relay-unreached': { status: 503, text: 'This relay has not reached its upstream yet, so the format of its stream is not known; try again later.' },
   // pages and admin commands
   'http.malformed-path': { status: 400, text: 'Malformed path.' },
   'http.method': { status: 405, text: 'Method {method} is not allowed here.' },

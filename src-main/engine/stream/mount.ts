@@ -1,6 +1,7 @@
 // A mount: one stream buffer of one format, the title on air, at most one live source, and its listeners.
 // Everything that enters goes through the format's framer, so the buffer only ever holds whole frames.
 
+import type { Socket } from 'node:net';
 import type { AudioFormat, MountConfig } from '../../../src-shared/config/schema.js';
 import { Broadcaster, type DropReason, type Listener } from './broadcaster.js';
 import { createFramer, DEFAULT_CONTENT_TYPE, type Frame, type Framer, type StreamInfo } from '../protocol/framing/index.js';
@@ -122,6 +123,31 @@ export class Mount {
     // the stream's name stands in for a title until the source sends one: on air, but no song of the history
     this.setTitle(s.description.name || '', '', 'live', false);
   }
+
+  /**
+   * A relay mount whose upstream now sends another format (the relay follows its Content-Type): everyone
+   * tuned in is disconnected, since their players cannot decode the new bytes and reconnecting gets them
+   * the new Content-Type; the buffer of the old format is dropped and a fresh framer takes the new one.
+   * Only for a relay's own mount (a configured mount's format is fixed); done in place, not as a new Mount,
+   * so its history, counters and the outputs that send it stay with the path.
+   */
+  changeFormat(format: AudioFormat): void {
+    this.broadcaster.closeAll('mount-gone');
+    this.ring.clear();
+    this.config = { ...this.config, format };
+    this.framer = createFramer(format);
+    this.contentType = DEFAULT_CONTENT_TYPE[format];
+    this.oggHeaders = null;
+    this.oggDataStart = this.ring.headPos;
+    this.collectingHeaders = null;
+    this.collectingBytes = 0;
+  }
+
+  /**
+   * Set while the mount's format is being learned (a relay connecting to an upstream whose Content-Type
+   * decides it): a new listener's answer is handed here and given once the format is known (net/relay-hold.ts).
+   */
+  answerHold: ((socket: Socket, answer: () => void) => void) | null = null;
 
   /** Takes `s` off air (if it still is). */
   detachSource(s: LiveSource): void {
