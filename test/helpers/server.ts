@@ -77,7 +77,7 @@ playlist {
 }
 ${extra}
 `;
-  const r = checkConfigText(text);
+  const r = await checkConfigText(text);
   if (!r.config) throw new Error('test config invalid: ' + JSON.stringify(r.errors));
   const logs: string[] = [];
   const logger = new Logger(true);

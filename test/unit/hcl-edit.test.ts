@@ -9,14 +9,14 @@ import { repoRoot } from '../helpers/paths.js';
 describe('comment-preserving config edits', () => {
   const text = readFileSync(join(repoRoot, 'config/config.hcl'), 'utf8');
 
-  it('changes values in place and leaves every other byte alone', () => {
+  it('changes values in place and leaves every other byte alone', async () => {
     const out = applyHclEdits(text, [
       { block: 'server', key: 'listen_port', value: 9001 },
       { block: 'metadata', key: 'station_name', value: 'Radio "Ünï" ${x}' },
       { block: 'playlist', key: 'extensions', value: ['.mp3', '.opus'] },
       { block: 'advanced', key: 'verbose_logging', value: true },
     ]);
-    const c = checkConfigText(out).config!;
+    const c = (await checkConfigText(out)).config!;
     assert.equal(c.server.listen_port, 9001);
     assert.equal(c.metadata.station_name, 'Radio "Ünï" ${x}');
     assert.deepEqual(c.playlist.extensions, ['.mp3', '.opus']);
