@@ -8,8 +8,11 @@
 // Configs:  bundled  config/config.hcl as shipped (AutoDJ on the demo track, station memory, recorder), moved
 //                    to free loopback ports; its music folder is an empty temporary one
 //           bench    the config scripts/bench.mjs starts cycast with (AutoDJ off)
+//           bundled-no-memory, bundled-no-autodj, bundled-no-record: the bundled one with that part off,
+//                    to see what each part costs
 // Phases:   idle (settled after start), live (an ffmpeg source plus one listener), after (the source gone:
-//           AutoDJ again where it is on), reload (after a SIGHUP reload of the same file).
+//           AutoDJ again where it is on), reload (after a SIGHUP reload of the same file). --idle-only: the
+//           first phase only.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +29,9 @@ const arg = (name, def) => {
 };
 const settleMs = Number(arg('settle', '10')) * 1000;
 const configs = arg('configs', 'bundled,bench').split(',');
-const PASSWORD = { bundled: 'hackme', bench: 'bench' };
+const idleOnly = process.argv.includes('--idle-only');
+/** the bundled config with one part switched off: [block, key] set to false */
+const WITHOUT = { 'bundled-no-memory': ['stats', 'enabled'], 'bundled-no-autodj': ['playlist', 'enabled'], 'bundled-no-record': ['record', 'enabled'] };
 
 async function writeConfig(kind, dir) {
   const port = await freePort();
@@ -41,9 +46,19 @@ async function writeConfig(kind, dir) {
       .replace(/listen_port = 8001/, `listen_port = ${port}`)
       .replace(/shoutcast_port = -1/, 'shoutcast_port = 0');
     mkdirSync(join(dir, 'music'));
-    writeFileSync(file, text);
+    const off = WITHOUT[kind];
+    if (!off && kind !== 'bundled') throw new Error(`unknown config ${kind}: bundled, bench, ${Object.keys(WITHOUT).join(', ')}`);
+    writeFileSync(file, off ? switchOff(text, ...off) : text);
   }
   return { file, port };
+}
+
+/** Sets `key = false` in the first `block { }` of config text. */
+function switchOff(text, block, key) {
+  const start = text.search(new RegExp(`^${block} \\{`, 'm'));
+  const at = text.indexOf(`${key} = true`, start);
+  if (start < 0 || at < 0) throw new Error(`config/config.hcl has no ${block}.${key} = true`);
+  return text.slice(0, at) + `${key} = false` + text.slice(at + `${key} = true`.length);
 }
 
 function memory(pid) {
@@ -97,7 +112,8 @@ async function measure(kind) {
   };
   try {
     await phase('idle');
-    const source = ffmpegSource(port, PASSWORD[kind]);
+    if (idleOnly) return { rows, startMs };
+    const source = ffmpegSource(port, kind === 'bench' ? 'bench' : 'hackme');
     const listener = listen(port);
     await phase('live (source + 1 listener)');
     const heard = listener.bytes();
@@ -118,9 +134,9 @@ async function measure(kind) {
 
 const f = (n) => n.toFixed(1).padStart(7);
 console.log(`node ${process.version}, settle ${settleMs / 1000} s per phase; MiB from /proc/PID/status`);
-console.log('config   phase                         VmRSS  RssAnon  RssFile');
+console.log(`${'config'.padEnd(18)} ${'phase'.padEnd(28)}  VmRSS  RssAnon  RssFile`);
 for (const kind of configs) {
   const { rows, startMs } = await measure(kind);
-  for (const r of rows) console.log(`${r.config.padEnd(8)} ${r.phase.padEnd(28)} ${f(r.rss)} ${f(r.anon)}  ${f(r.file)}`);
-  console.log(`${kind.padEnd(8)} start to "Press Ctrl+C": ${startMs} ms`);
+  for (const r of rows) console.log(`${r.config.padEnd(18)} ${r.phase.padEnd(28)} ${f(r.rss)} ${f(r.anon)}  ${f(r.file)}`);
+  console.log(`${kind.padEnd(18)} start to "Press Ctrl+C": ${startMs} ms`);
 }
