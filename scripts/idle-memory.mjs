@@ -10,6 +10,9 @@
 //           bench    the config scripts/bench.mjs starts cycast with (AutoDJ off)
 //           bundled-no-memory, bundled-no-autodj, bundled-no-record: the bundled one with that part off,
 //                    to see what each part costs
+// Then the config check of the bundled config.hcl: in the checker's child process (what the station does),
+// cold and warm, with the child's peak RSS; and, in a fresh node of its own, in-process (hcl2-parser loaded
+// into the process that asks, as before), with what that process keeps resident.
 // Phases:   idle (settled after start), live (an ffmpeg source plus one listener), after (the source gone:
 //           AutoDJ again where it is on), reload (after a SIGHUP reload of the same file). --idle-only: the
 //           first phase only.
@@ -140,3 +143,33 @@ for (const kind of configs) {
   for (const r of rows) console.log(`${r.config.padEnd(18)} ${r.phase.padEnd(28)} ${f(r.rss)} ${f(r.anon)}  ${f(r.file)}`);
   console.log(`${kind.padEnd(18)} start to "Press Ctrl+C": ${startMs} ms`);
 }
+
+/** Times the config check as the station does it (checker child) and as it was (in-process, its own node). */
+async function configCheckCost() {
+  const { ConfigChecker } = await import(join(root, 'dist/src-main/config/checker.js'));
+  const text = readFileSync(join(root, 'config/config.hcl'), 'utf8');
+  const checker = new ConfigChecker();
+  for (const run of ['cold (child starts)', 'warm (child lingers)']) {
+    const t0 = performance.now();
+    const r = await checker.check(text);
+    const ms = performance.now() - t0;
+    const peak = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${checker.pid}/status`, 'utf8'))[1]) / 1024;
+    console.log(`config check in the child, ${run.padEnd(22)} ${ms.toFixed(0).padStart(5)} ms  ok ${r.config !== null}  child peak RSS ${peak.toFixed(1)} MiB`);
+  }
+  checker.release();
+  const inProcess = `
+    import { readFileSync } from 'node:fs';
+    const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+    const { checkInThisProcess } = await import(${JSON.stringify(join(root, 'dist/src-main/config/check.js'))});
+    const text = readFileSync(${JSON.stringify(join(root, 'config/config.hcl'))}, 'utf8');
+    const before = rss();
+    for (const run of ['cold', 'warm']) {
+      const t0 = performance.now();
+      checkInThisProcess(text);
+      console.log('config check in-process, ' + run.padEnd(27) + (performance.now() - t0).toFixed(0).padStart(5) + ' ms  RSS ' + before.toFixed(1) + ' -> ' + rss().toFixed(1) + ' MiB, kept for the life of the process');
+    }`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', inProcess], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await new Promise((r) => child.once('exit', r));
+}
+
+await configCheckCost();
