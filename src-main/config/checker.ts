@@ -25,6 +25,9 @@ export interface ConfigCheckerOptions {
 /** The check could not be done: the child could not start, died, or took too long. Not a verdict on the text. */
 export class ConfigCheckFailure extends Error {}
 
+/** The child went away (it exited, or its channel closed) before it answered. */
+class ChildLost extends ConfigCheckFailure {}
+
 /** A Pi Zero 2 starts the child and parses a normal config.hcl in about 4 s; this is five times that. */
 export const CHECK_TIMEOUT_MS = 20_000;
 const LINGER_MS = 2000;
@@ -58,7 +61,7 @@ export class ConfigChecker {
 
   /** Checks config text in the child; rejects with ConfigCheckFailure when the check could not be done. */
   check(text: string): Promise<ConfigCheck> {
-    const run = this.queue.then(() => this.ask(text));
+    const run = this.queue.then(() => this.askReplacingLost(text));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -74,6 +77,17 @@ export class ConfigChecker {
     if (!c || c.pending) return;
     this.forget(c);
     if (c.proc.connected) c.proc.disconnect();
+  }
+
+  private async askReplacingLost(text: string): Promise<ConfigCheck> {
+    const reused = this.child !== null;
+    try {
+      return await this.ask(text);
+    } catch (e) {
+      // an idle child that died meanwhile (the OOM killer, a kill by hand) is replaced, once
+      if (reused && e instanceof ChildLost) return this.ask(text);
+      throw e;
+    }
   }
 
   private ask(text: string): Promise<ConfigCheck> {
@@ -99,7 +113,7 @@ export class ConfigChecker {
       };
       const request: CheckRequest = { id, text };
       c.proc.send(request, (e) => {
-        if (e) c.pending?.settle(new ConfigCheckFailure(`the config checker could not be reached (${e.message})`));
+        if (e) c.pending?.settle(new ChildLost(`the config checker could not be reached (${e.message})`));
       });
     });
   }
@@ -134,7 +148,7 @@ export class ConfigChecker {
     proc.on('exit', (code, signal) => {
       this.forget(c);
       const how = code !== null ? `exit code ${code}` : `signal ${signal}`;
-      c.pending?.settle(new ConfigCheckFailure(`the config checker stopped before it answered (${how})${reasonIn(c.stderr)}`));
+      c.pending?.settle(new ChildLost(`the config checker stopped before it answered (${how})${reasonIn(c.stderr)}`));
     });
     try {
       // a long parse yields the CPU to the stream

@@ -75,6 +75,18 @@ describe('config check in a child process', () => {
     checker.release();
   });
 
+  it('replaces an idle child that died since the last check', async () => {
+    const checker = new ConfigChecker();
+    assert.ok((await checkConfigText(BUNDLED, checker)).config);
+    const first = checker.pid!;
+    process.kill(first, 'SIGKILL');
+    // asked at once, before this process has seen the child go
+    const r = await checkConfigText(BUNDLED, checker);
+    assert.deepEqual(r.errors, []);
+    assert.notEqual(checker.pid, first);
+    checker.release();
+  });
+
   it('says so clearly when the checker cannot start', async () => {
     const noProgram = await checkConfigText(BUNDLED, new ConfigChecker({ execPath: '/nonexistent/node' }));
     assert.equal(noProgram.config, null);
