@@ -26,7 +26,7 @@ const audio = readFileSync(mp3);
 async function run(recording) {
   const source = await freePort();
   const listen = await freePort();
-  const cfg = checkConfigText(`server {\n host = "127.0.0.1"\n source_port = ${source}\n listen_port = ${listen}\n shoutcast_port = 0\n source_password = "pw"\n}\nplaylist {\n enabled = false\n}\nbuffer {\n size_mb = 50\n}\nrecord {\n enabled = ${recording}\n folder = "./rec-${recording}"\n}\n`).config;
+  const cfg = (await checkConfigText(`server {\n host = "127.0.0.1"\n source_port = ${source}\n listen_port = ${listen}\n shoutcast_port = 0\n source_password = "pw"\n}\nplaylist {\n enabled = false\n}\nbuffer {\n size_mb = 50\n}\nrecord {\n enabled = ${recording}\n folder = "./rec-${recording}"\n}\n`)).config;
   const engine = new Engine(cfg, new Logger(false), { baseDir: dir });
   await engine.start();
   const recorder = startRecorder({ engine });

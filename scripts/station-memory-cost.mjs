@@ -22,7 +22,7 @@ async function serve(withMemory) {
   const dir = mkdtempSync(join(tmpdir(), 'cycast-cost-'));
   const listen = await freePort();
   const source = await freePort();
-  const r = checkConfigText(`server {\n  host = "127.0.0.1"\n  listen_port = ${listen}\n  source_port = ${source}\n  shoutcast_port = 0\n  source_password = "x-cost"\n}\nplaylist {\n  enabled = false\n}\n`);
+  const r = await checkConfigText(`server {\n  host = "127.0.0.1"\n  listen_port = ${listen}\n  source_port = ${source}\n  shoutcast_port = 0\n  source_password = "x-cost"\n}\nplaylist {\n  enabled = false\n}\n`);
   const engine = new Engine(r.config, new Logger(false), { baseDir: dir });
   if (withMemory) {
     const { openStationMemory } = await import(join(root, 'dist/src-main/memory/station-memory.js'));

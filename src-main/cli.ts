@@ -126,9 +126,9 @@ export function describePlan(cfg: CycastConfig, ports?: { listen: number; source
   return lines;
 }
 
-function loadOrExplain(path: string, out: (s: string) => void): LoadedConfig | null {
+async function loadOrExplain(path: string, out: (s: string) => void): Promise<LoadedConfig | null> {
   try {
-    const loaded = loadConfigFile(path);
+    const loaded = await loadConfigFile(path);
     for (const n of loaded.notices) out(formatIssue(path, n));
     return loaded;
   } catch (e) {
@@ -142,7 +142,7 @@ function loadOrExplain(path: string, out: (s: string) => void): LoadedConfig | n
 }
 
 export async function runHeadless(configPath: string, firstRun: FirstRun | null = null): Promise<number> {
-  const loaded = loadOrExplain(configPath, (s) => console.error(s));
+  const loaded = await loadOrExplain(configPath, (s) => console.error(s));
   if (!loaded) return EXIT_CONFIG;
   const { config } = loaded;
   const unreadable = unreadableMusicFolders(config, dirname(configPath));
@@ -191,21 +191,17 @@ function serveUntilStopped(station: Station, configPath: string, logFile: Rotati
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGHUP', () => {
-      // same rules as the studio's apply: an invalid file is refused, nothing that did not change is touched
-      let next;
-      try {
-        next = loadConfigFile(configPath);
-      } catch (e) {
-        const issues = e instanceof ConfigError ? e.issues.map((i) => formatIssue(configPath, i)).join('; ') : (e as Error).message;
-        logger.error(`SIGHUP: ${configPath} not reloaded, the running config stays: ${issues}`);
-        return;
-      }
-      engine
-        .applyConfig(next.config)
-        .then((changes) => {
+      // same rules as the studio's apply: an invalid file is refused, nothing that did not change is touched;
+      // the check runs in the config checker's process, so the stream goes on meanwhile
+      loadConfigFile(configPath)
+        .then(async (next) => {
+          const changes = await engine.applyConfig(next.config);
           logger.info(`SIGHUP: reloaded ${configPath}: ${changes.length ? changes.map((c) => `${c.path} (${c.effect})`).join('; ') : 'nothing changed'}`);
         })
-        .catch((e) => logger.error(`SIGHUP: reload failed: ${(e as Error).message}`));
+        .catch((e) => {
+          if (e instanceof ConfigError) logger.error(`SIGHUP: ${configPath} not reloaded, the running config stays: ${e.issues.map((i) => formatIssue(configPath, i)).join('; ')}`);
+          else logger.error(`SIGHUP: reload failed: ${(e as Error).message}`);
+        });
     });
   });
 }
@@ -240,8 +236,8 @@ function banner(station: Station, configPath: string, logPath: string | null, po
   ].join('\n');
 }
 
-export function runCheck(configPath: string): number {
-  const loaded = loadOrExplain(configPath, (s) => console.error(s));
+export async function runCheck(configPath: string): Promise<number> {
+  const loaded = await loadOrExplain(configPath, (s) => console.error(s));
   if (!loaded) return EXIT_CONFIG;
   console.log(`${configPath}: the configuration is valid. This would run:`);
   console.log(describePlan(loaded.config).join('\n'));

@@ -3,6 +3,7 @@
 
 import { dirname } from 'node:path';
 import type { CycastConfig } from '../src-shared/config/schema.js';
+import type { ConfigChecker } from './config/load.js';
 import { Engine, formatLogLine, Logger, RotatingLogFile, type BoundPorts, type Clock } from './engine/index.js';
 import { ASSETS_DIR, DEMO_TRACKS, OGG_SILENCE, RENDERER_DIR } from './paths.js';
 import { startRecorder, type Recorder } from './recording/recorder.js';
@@ -24,6 +25,8 @@ export interface StationOptions {
   rendererDir?: string;
   /** how often the station memory writes queued visits (tests write more often) */
   memoryFlushMs?: number;
+  /** where the studio checks config text (tests use one with a short timeout) */
+  configChecker?: ConfigChecker;
 }
 
 export class Station {
@@ -44,7 +47,7 @@ export class Station {
     });
     // the memory before the ports open: it restores the history and the AutoDJ position the engine starts with
     this.memory = openStationMemory({ dataDir: dirname(opts.configPath), engine: this.engine, log: opts.logger, flushMs: opts.memoryFlushMs });
-    this.studio = new StudioService(this.engine, opts.configPath, opts.desktop ?? false);
+    this.studio = new StudioService(this.engine, opts.configPath, opts.desktop ?? false, opts.configChecker);
     this.studio.useStatsSource(this.memory);
     this.recorder = startRecorder({ engine: this.engine, baseDir: dirname(opts.configPath), log: opts.logger });
     this.studio.attachRecorder(this.recorder);

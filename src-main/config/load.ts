@@ -1,83 +1,33 @@
-// Reads config.hcl: hcl2-parser for the semantic parse, this project's reader for positions (hcl2-parser
-// reports no line, column or reason for a syntax error), the shared schema for validation.
+// Reads config.hcl for the station: the check runs in the config checker's child process (checker.ts), so
+// the station never loads hcl2-parser and never blocks its event loop on a parse.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { HclSyntaxError, parseHcl, type HclNode, type HclValue } from '../../src-shared/config/hcl-syntax.js';
-import { positionsOf, validateConfig, type ConfigIssue } from '../../src-shared/config/validate.js';
+import { readFileSync, statSync } from 'node:fs';
+import type { ConfigIssue } from '../../src-shared/config/validate.js';
 import type { CycastConfig } from '../../src-shared/config/schema.js';
+import type { ConfigCheck } from './check.js';
+import { ConfigChecker, ConfigCheckFailure } from './checker.js';
 
-interface Hcl2Parser {
-  parseToObject(input: string): [Record<string, unknown> | null, unknown];
-}
+export type { ConfigCheck } from './check.js';
+export { ConfigChecker, ConfigCheckFailure } from './checker.js';
 
-let hcl2: Hcl2Parser | null = null;
-function hcl2parser(): Hcl2Parser {
-  // a CommonJS GopherJS bundle whose bundled .d.ts does not type-check: loaded and typed here
-  hcl2 ??= createRequire(import.meta.url)('hcl2-parser') as Hcl2Parser;
-  return hcl2;
-}
+/** config.hcl is a few kilobytes; anything near this is not a config (and costs seconds of parse time) */
+export const MAX_CONFIG_CHARS = 256 * 1024;
 
-export interface ConfigCheck {
-  config: CycastConfig | null;
-  errors: ConfigIssue[];
-  notices: ConfigIssue[];
-}
+const defaultChecker = new ConfigChecker();
 
-/** Parses and validates config text. Never throws for bad input: problems come back as issues. */
-export function checkConfigText(text: string): ConfigCheck {
+/**
+ * Parses and validates config text. Never throws: problems with the text, and a check that could not be
+ * done (the checker did not start, or took too long), come back as errors.
+ */
+export async function checkConfigText(text: string, checker: ConfigChecker = defaultChecker): Promise<ConfigCheck> {
+  const refused = (message: string): ConfigCheck => ({ config: null, errors: [{ severity: 'error', path: '', message }], notices: [] });
+  if (text.length > MAX_CONFIG_CHARS) return refused(`the config is larger than ${MAX_CONFIG_CHARS} characters`);
   try {
-    return check(text);
+    return await checker.check(text);
   } catch (e) {
-    // whatever the text, the answer is a report, not an exception (a parser bug or a stack overflow)
-    return { config: null, errors: [{ severity: 'error', path: '', message: `the file could not be read as config.hcl (${(e as Error).message})` }], notices: [] };
+    if (!(e instanceof ConfigCheckFailure)) throw e;
+    return refused(`the config could not be checked: ${e.message}`);
   }
-}
-
-function check(text: string): ConfigCheck {
-  let nodes: HclNode[] | null = null;
-  let syntax: HclSyntaxError | null = null;
-  try {
-    nodes = parseHcl(text);
-  } catch (e) {
-    if (!(e instanceof HclSyntaxError)) throw e;
-    syntax = e;
-  }
-  const [obj, err] = hcl2parser().parseToObject(text);
-  if (!obj || err) {
-    const issue: ConfigIssue = syntax
-      ? { severity: 'error', path: '', message: syntax.reason, line: syntax.line, column: syntax.column }
-      : { severity: 'error', path: '', message: 'the file is not valid HCL (the HCL parser gave no position)' };
-    return { config: null, errors: [issue], notices: [] };
-  }
-  // hcl2-parser accepted it; positions come from our reader when it could read the file too
-  const r = validateConfig(obj, nodes ? positionsOf(nodes) : new Map());
-  // a bare word (`source_password = Secret`) is an HCL variable reference, which config.hcl has no use
-  // for: hcl2-parser turns it into the text "${Secret}", which is never what was meant
-  const refs = nodes ? bareWords(nodes) : [];
-  if (refs.length) {
-    const errors = [...refs, ...r.errors].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    return { config: null, errors, notices: r.notices };
-  }
-  return r;
-}
-
-function bareWords(nodes: HclNode[]): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
-  const visit = (v: HclValue, owner: string): void => {
-    if (v.kind === 'reference') {
-      out.push({ severity: 'error', path: owner, message: `${owner}: ${v.name} is not a value; put text in double quotes ("${v.name}"), or use true/false or a number`, line: v.start.line, column: v.start.column });
-    } else if (v.kind === 'list') v.items.forEach((x) => visit(x, owner));
-    else if (v.kind === 'object') v.entries.forEach((e) => visit(e.value, owner));
-  };
-  const walk = (list: HclNode[], prefix: string): void => {
-    for (const n of list) {
-      if (n.kind === 'attribute') visit(n.value, prefix + n.name);
-      else walk(n.body, `${prefix}${n.type}${n.labels.map((l) => ` "${l}"`).join('')}.`);
-    }
-  };
-  walk(nodes, '');
-  return out;
 }
 
 export class ConfigError extends Error {
@@ -104,16 +54,22 @@ export interface LoadedConfig {
 }
 
 /** Reads and validates a config file; throws ConfigError (with every problem) if it cannot be used. */
-export function loadConfigFile(path: string): LoadedConfig {
+export async function loadConfigFile(path: string, checker: ConfigChecker = defaultChecker): Promise<LoadedConfig> {
   let text: string;
   try {
+    // a config is a few kilobytes: a huge file (a wrong --config) is refused before it is read
+    const size = statSync(path).size;
+    if (size > MAX_CONFIG_CHARS * 4) {
+      throw new ConfigError(path, [{ severity: 'error', path: '', message: `the file is ${size} bytes: not a config.hcl (at most ${MAX_CONFIG_CHARS} characters)` }]);
+    }
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new ConfigError(path, [{ severity: 'error', path: '', message: `cannot read the config file: ${why}` }]);
   }
-  const r = checkConfigText(text);
+  const r = await checkConfigText(text, checker);
   if (!r.config) throw new ConfigError(path, r.errors);
   return { path, text, config: r.config, notices: r.notices };
 }

@@ -58,7 +58,7 @@ async function startDesktop(): Promise<void> {
   const { path: configPath } = resolveConfigPath(valueOf('--config'));
   let loaded;
   try {
-    loaded = loadConfigFile(configPath);
+    loaded = await loadConfigFile(configPath);
   } catch (e) {
     dialog.showErrorBox('Cycast Studio: the configuration has errors', (e as Error).message);
     app.exit(2);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
-import { checkConfigText } from '../config/load.js';
+import { checkConfigText, MAX_CONFIG_CHARS, type ConfigChecker } from '../config/load.js';
 import { applyHclEdits, hasHclBlock } from '../../src-shared/config/hcl-edit.js';
 import { AUDIO_EXTENSIONS, SERVER_NAME, SERVER_VERSION, writeFileAtomic, type Engine, type LogEntry, type Mount } from '../engine/index.js';
 import type {
@@ -19,8 +19,6 @@ import type { Recorder, RecorderProblem } from '../recording/recorder.js';
 
 const GRAPH_EVERY_MS = 10_000;
 const GRAPH_POINTS = 360; // one hour
-/** config.hcl is a few kilobytes; anything near this is not a config (and costs parse time) */
-const MAX_CONFIG_CHARS = 256 * 1024;
 
 export class StudioError extends Error {}
 
@@ -52,6 +50,8 @@ export class StudioService implements StudioCommands {
     readonly engine: Engine,
     readonly configPath: string,
     private readonly desktop = false,
+    /** where config text is checked (default: the shared checker, in its own process) */
+    private readonly configChecker?: ConfigChecker,
   ) {}
 
   start(): void {
@@ -400,7 +400,7 @@ export class StudioService implements StudioCommands {
 
   async configCheck(text: string): Promise<ConfigCheckResult & { changes: ConfigChange[] }> {
     if (text.length > MAX_CONFIG_CHARS) throw new StudioError(`the config is larger than ${MAX_CONFIG_CHARS} characters`);
-    const r = checkConfigText(text);
+    const r = await checkConfigText(text, this.configChecker);
     return { ok: r.config !== null, errors: r.errors, notices: r.notices, changes: r.config ? this.engine.planConfig(r.config) : [] };
   }
 
@@ -423,7 +423,7 @@ export class StudioService implements StudioCommands {
     if (version !== undefined && existsSync(this.configPath) && versionOf(readFileSync(this.configPath, 'utf8')) !== version) {
       return { ...refused(`${basename(this.configPath)} was changed on disk (or in another window) since you opened it; nothing was written. Revert to load it, then make your change again.`), stale: true };
     }
-    const r = checkConfigText(text);
+    const r = await checkConfigText(text, this.configChecker);
     if (!r.config) return { ok: false, errors: r.errors, notices: r.notices, saved: false, applied: false, changes: [] };
     let changes = this.engine.planConfig(r.config);
     if (apply) {

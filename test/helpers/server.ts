@@ -2,7 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type Socket } from 'node:net';
-import { checkConfigText } from '../../src-main/config/load.js';
+import { checkConfigText, type ConfigChecker } from '../../src-main/config/load.js';
 import type { Engine } from '../../src-main/engine/engine.js';
 import type { Clock } from '../../src-main/engine/autodj/feeder.js';
 import { Station } from '../../src-main/station.js';
@@ -58,7 +58,7 @@ export interface TestServer {
  * Starts an engine with config text appended to a loopback server block. AutoDJ is off unless `playlist`
  * gives the body of a playlist block; relative paths resolve in a fresh temporary folder (`dir`).
  */
-export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[]; dir?: string; memoryFlushMs?: number } = {}): Promise<TestServer> {
+export async function startServer(extra = '', server = '', opts: { playlist?: string; clock?: Clock; demoTracks?: string[]; dir?: string; memoryFlushMs?: number; configChecker?: ConfigChecker } = {}): Promise<TestServer> {
   const sourcePort = await freePortPair();
   const listenPort = await freePort();
   const text = `server {
@@ -77,7 +77,7 @@ playlist {
 }
 ${extra}
 `;
-  const r = checkConfigText(text);
+  const r = await checkConfigText(text);
   if (!r.config) throw new Error('test config invalid: ' + JSON.stringify(r.errors));
   const logs: string[] = [];
   const logger = new Logger(true);
@@ -86,7 +86,7 @@ ${extra}
   const configPath = join(dir, 'config.hcl');
   writeFileSync(configPath, text);
   // the same composition root as the CLI and the desktop app
-  const station = new Station({ config: r.config, configPath, logger, clock: opts.clock, demoTracks: opts.demoTracks, memoryFlushMs: opts.memoryFlushMs });
+  const station = new Station({ config: r.config, configPath, logger, clock: opts.clock, demoTracks: opts.demoTracks, memoryFlushMs: opts.memoryFlushMs, configChecker: opts.configChecker });
   const { engine } = station;
   // what is attached before the ports open (the station memory)
   const ports = await station.start();

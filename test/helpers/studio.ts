@@ -39,7 +39,7 @@ export async function startStudio(dir: string, body: string, reuse = false): Pro
     writeFileSync(configPath, `# studio test config\nserver {\n  host = "127.0.0.1"\n  source_port = ${sourcePort}\n  listen_port = ${listenPort}\n  source_password = "${PASSWORD}"\n}\n\nadmin {\n  user = "${ADMIN.user}"\n  password = "${ADMIN.password}"\n}\n${body}`);
   }
   const { readFileSync } = await import('node:fs');
-  const r = checkConfigText(readFileSync(configPath, 'utf8'));
+  const r = await checkConfigText(readFileSync(configPath, 'utf8'));
   if (!r.config) throw new Error(JSON.stringify(r.errors));
   const logs: string[] = [];
   const logger = new Logger(false);

@@ -151,7 +151,7 @@ describe('APIs', () => {
 
   it('serves sources and listeners on one port when source_port == listen_port', async () => {
     const port = await freePort();
-    const cfg = checkConfigText(`server {\n  host = "127.0.0.1"\n  source_port = ${port}\n  listen_port = ${port}\n  shoutcast_port = 0\n  source_password = "${PASSWORD}"\n}\n`).config!;
+    const cfg = (await checkConfigText(`server {\n  host = "127.0.0.1"\n  source_port = ${port}\n  listen_port = ${port}\n  shoutcast_port = 0\n  source_password = "${PASSWORD}"\n}\n`)).config!;
     const shared = new Engine(cfg);
     await shared.start();
     try {

@@ -83,7 +83,7 @@ describe('AutoDJ', () => {
     const music = tmp('fake');
     makeTrack(join(music, 'loop.mp3'), { seconds: 7 });
     const log = new Logger();
-    const cfg = checkConfigText('').config!;
+    const cfg = (await checkConfigText('')).config!;
     const mount = new Mount(cfg.mounts[0], 1 << 20, 8192, { onDrop: () => {}, onTitle: () => {} });
     const playlist = new Playlist({ mount: '/stream', format: 'mp3', directory: music, extensions: ['.mp3'], file: join(music, 'p.m3u8'), shuffle: false, shuffleEachPass: false, repeat: true, fallbackFiles: [], log });
     await playlist.load();

@@ -51,7 +51,7 @@ describe('operations', () => {
     assert.ok(existsSync(join(home, 'music')));
     assert.equal(statSync(first.configPath).mode & 0o777, 0o600, 'passwords are readable by the owner only');
     const text = readFileSync(first.configPath, 'utf8');
-    const cfg = checkConfigText(text).config!;
+    const cfg = (await checkConfigText(text)).config!;
     assert.equal(cfg.server.source_password, first.sourcePassword);
     assert.equal(cfg.admin.password, first.adminPassword);
     assert.notEqual(cfg.server.source_password, 'hackme');

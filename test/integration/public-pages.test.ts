@@ -223,9 +223,9 @@ describe('public pages', () => {
     }
   });
 
-  it('keeps mounts off the public pages\' paths', () => {
+  it('keeps mounts off the public pages\' paths', async () => {
     for (const p of ['/status', '/embed', '/favicon.ico', '/static/player.js']) {
-      const r = checkConfigText(`mount "${p}" {\n  format = "mp3"\n}\n`);
+      const r = await checkConfigText(`mount "${p}" {\n  format = "mp3"\n}\n`);
       assert.equal(r.config, null, p);
       assert.match(JSON.stringify(r.errors), /server's own pages/, p);
     }

@@ -379,7 +379,7 @@ describe('reliability: music and config files', () => {
     }
   });
 
-  it('lists every error of a config with every field of the wrong type, each at its line', () => {
+  it('lists every error of a config with every field of the wrong type, each at its line', async () => {
     const wrong = (spec: FieldSpec): string => (spec.type === 'string' ? '5' : spec.type === 'string[]' ? '"x"' : spec.type === 'boolean' ? '"yes"' : '"ten"');
     const lines: string[] = [];
     const expected: { key: string; line: number }[] = [];
@@ -393,7 +393,7 @@ describe('reliability: music and config files', () => {
     };
     for (const [name, schema] of Object.entries(SCHEMA)) block(name, schema, `${name}.`);
     block('mount "/other"', MOUNT_SCHEMA, 'mount "/other".');
-    const r = checkConfigText(lines.join('\n') + '\n');
+    const r = await checkConfigText(lines.join('\n') + '\n');
     assert.equal(r.config, null);
     const errors = r.errors.filter((e) => e.severity === 'error');
     assert.equal(errors.length, expected.length, errors.map((e) => `${e.line}: ${e.message}`).join('\n'));

@@ -88,7 +88,7 @@ describe('studio config apply and uploads', () => {
         srv.service.configSave(applyHclEdits(base, [{ block: 'server', key: 'listen_port', value: p1 }]), true),
         srv.service.configSave(applyHclEdits(base, [{ block: 'server', key: 'listen_port', value: p2 }]), true),
       ]);
-      const onDisk = checkConfigText(readFileSync(srv.configPath, 'utf8')).config!.server.listen_port;
+      const onDisk = (await checkConfigText(readFileSync(srv.configPath, 'utf8'))).config!.server.listen_port;
       assert.equal(onDisk, p2);
       assert.equal(srv.engine.config.server.listen_port, p2);
       assert.equal(srv.engine.ports.listen, p2);
@@ -159,16 +159,16 @@ describe('studio config apply and uploads', () => {
     try {
       await assert.rejects(srv.service.playlistAdd('/stream', ['/tmp/x\necho PWNED']), /not an absolute file path/);
       await assert.rejects(srv.service.playlistAdd('/stream', ['relative.mp3']), /not an absolute file path/);
-      const bad = checkConfigText('playlist {\n  file = "/home/user/.bashrc"\n}\n');
+      const bad = await checkConfigText('playlist {\n  file = "/home/user/.bashrc"\n}\n');
       assert.match(bad.errors[0].message, /must be a file name ending in \.m3u8/);
-      const secret = checkConfigText('server {\n  source_password = 12345678\n}\n');
+      const secret = await checkConfigText('server {\n  source_password = 12345678\n}\n');
       assert.ok(!secret.errors[0].message.includes('12345678'), secret.errors[0].message);
-      const bare = checkConfigText('server {\n  source_password = Secret\n}\n');
+      const bare = await checkConfigText('server {\n  source_password = Secret\n}\n');
       assert.match(bare.errors[0].message, /Secret is not a value; put text in double quotes/);
       assert.deepEqual([bare.errors[0].line, bare.errors[0].column], [2, 21]);
       for (const pw of ['pw${x y}', 'ab$${cd', '%{if}', 'q"uote\\']) {
         const t = applyHclEdits('server {\n  source_password = "x"\n}\n', [{ block: 'server', key: 'source_password', value: pw }]);
-        assert.equal(checkConfigText(t).config?.server.source_password, pw, pw);
+        assert.equal((await checkConfigText(t)).config?.server.source_password, pw, pw);
       }
       assert.match((await srv.service.configSave('x'.repeat(300_000), false)).errors[0].message, /larger than/);
     } finally {

@@ -119,7 +119,7 @@ describe('Outputs view: adding, editing, disabling and removing an output', () =
     await form().waitFor({ state: 'detached' });
     await waitFor(() => outputOf('hosted')?.mount === '/jingles', 5000, 'the edit applied');
     await card('hosted').getByText('on air', { exact: true }).waitFor({ timeout: 10_000 });
-    const o = checkConfigText(readFileSync(srv.configPath, 'utf8')).config!.outputs.find((x) => x.id === 'hosted')!;
+    const o = (await checkConfigText(readFileSync(srv.configPath, 'utf8'))).config!.outputs.find((x) => x.id === 'hosted')!;
     assert.equal(o.mount, '/jingles');
     assert.equal(o.url, `icecast://source:${ICE_SOURCE_PW}@127.0.0.1:${ice.port}/from-studio`, 'the stored password kept');
   });

@@ -43,7 +43,7 @@ describe('Stats view in Chromium', () => {
     makeTrack(join(dir, 'music', 'a.mp3'), { seconds: 20, title: 'Stats Song' });
     const text = `server {\n  host = "127.0.0.1"\n  source_port = ${await freePortPair()}\n  listen_port = ${await freePort()}\n  source_password = "${PASSWORD}"\n}\nadmin {\n  user = "${ADMIN.user}"\n  password = "${ADMIN.password}"\n}\nplaylist {\n  directory = "./music"\n}\n`;
     writeFileSync(join(dir, 'config.hcl'), text);
-    const r = checkConfigText(text);
+    const r = await checkConfigText(text);
     if (!r.config) throw new Error(JSON.stringify(r.errors));
     // the composition root opens the memory before the ports, and the studio reads it
     station = new Station({ config: r.config, configPath: join(dir, 'config.hcl'), logger: new Logger(false), demoTracks: [] });

@@ -306,7 +306,7 @@ describe('studio UI in Chromium', () => {
     await srv.stop();
     srv = await startStudio(dir, '', true);
     assert.equal(srv.engine.config.metadata.station_name, 'Renamed FM');
-    assert.equal(checkConfigText(readFileSync(srv.configPath, 'utf8')).config?.metadata.station_name, 'Renamed FM');
+    assert.equal((await checkConfigText(readFileSync(srv.configPath, 'utf8'))).config?.metadata.station_name, 'Renamed FM');
     page = await studioPage(browser, srv);
   });
 

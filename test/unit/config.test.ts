@@ -6,8 +6,8 @@ import { checkConfigText } from '../../src-main/config/load.js';
 import { MOUNT_SCHEMA, SCHEMA } from '../../src-shared/config/schema.js';
 import { repoRoot } from '../helpers/paths.js';
 
-function errorsOf(text: string) {
-  const r = checkConfigText(text);
+async function errorsOf(text: string) {
+  const r = await checkConfigText(text);
   assert.equal(r.config, null, 'expected the config to be refused');
   return r.errors;
 }
@@ -19,15 +19,15 @@ describe('config.hcl schema', () => {
     assert.ok(docs.length >= 6);
   });
   for (const f of docs) {
-    it(`loads Cycast's ${f} unchanged`, () => {
-      const r = checkConfigText(readFileSync(join(cycastDir, f), 'utf8'));
+    it(`loads Cycast's ${f} unchanged`, async () => {
+      const r = await checkConfigText(readFileSync(join(cycastDir, f), 'utf8'));
       assert.deepEqual(r.errors, []);
       assert.ok(r.config);
     });
   }
 
-  it('loads a config with every Cycast block (own fixture) and keeps its values', () => {
-    const r = checkConfigText(`
+  it('loads a config with every Cycast block (own fixture) and keeps its values', async () => {
+    const r = await checkConfigText(`
 server {
   host = "127.0.0.1"
   source_port = 9000
@@ -75,26 +75,26 @@ advanced {
     assert.ok(r.notices.every((n) => n.line && /no effect/.test(n.message)));
   });
 
-  it('reports a value out of range with its position', () => {
-    const [e] = errorsOf('buffer {\n  size_mb = 5000\n}\n');
+  it('reports a value out of range with its position', async () => {
+    const [e] = await errorsOf('buffer {\n  size_mb = 5000\n}\n');
     assert.equal(e.message, 'buffer.size_mb must be between 1 and 1000, got 5000');
     assert.deepEqual([e.line, e.column], [2, 3]);
   });
 
-  it('reports an unknown key with a did-you-mean', () => {
-    const [e] = errorsOf('server {\n  sorce_port = 8000\n}\n');
+  it('reports an unknown key with a did-you-mean', async () => {
+    const [e] = await errorsOf('server {\n  sorce_port = 8000\n}\n');
     assert.match(e.message, /unknown setting "sorce_port" in the server block; did you mean "source_port"\?/);
     assert.deepEqual([e.line, e.column], [2, 3]);
-    const [b] = errorsOf('servr {\n}\n');
+    const [b] = await errorsOf('servr {\n}\n');
     assert.match(b.message, /unknown block "servr"; did you mean "server"\?/);
-    const [m] = errorsOf('server {\n  station_name = "x"\n}\n');
+    const [m] = await errorsOf('server {\n  station_name = "x"\n}\n');
     assert.match(m.message, /"station_name" belongs in the metadata \{ \} block/);
-    const [t] = errorsOf('source_port = 8000\n');
+    const [t] = await errorsOf('source_port = 8000\n');
     assert.match(t.message, /must be inside the server \{ \} block/);
   });
 
-  it('lists every error at once, in file order, with types named', () => {
-    const errs = errorsOf(`server {
+  it('lists every error at once, in file order, with types named', async () => {
+    const errs = await errorsOf(`server {
   source_port = "8000"
   listen_port = 70000
   host = 5
@@ -115,14 +115,14 @@ mount "/x" { format = "wav" }
     assert.match(errs[7].message, /must be one of "mp3", "ogg", "aac", got "wav"/);
   });
 
-  it('reports a syntax error with line, column and a sentence', () => {
-    const [e] = errorsOf('server {\n  listen_port = 8001\n  host = "0.0.0.0\n}\n');
+  it('reports a syntax error with line, column and a sentence', async () => {
+    const [e] = await errorsOf('server {\n  listen_port = 8001\n  host = "0.0.0.0\n}\n');
     assert.deepEqual([e.line, e.column], [3, 10]);
     assert.match(e.message, /string is never closed/);
   });
 
-  it('builds mounts from mount blocks, inheriting unset keys', () => {
-    const r = checkConfigText(`
+  it('builds mounts from mount blocks, inheriting unset keys', async () => {
+    const r = await checkConfigText(`
 server { source_password = "main" }
 broadcaster { burst_size = 1000 }
 mount "/stream" { max_listeners = 5 }
@@ -144,16 +144,16 @@ mount "/live.ogg" {
     assert.equal(ogg.station_name, 'Ogg FM');
     assert.equal(ogg.burst_size, 1000);
     assert.equal(ogg.queue_size, 100000);
-    const dup = errorsOf('mount "/a" { }\nmount "/a" { }\n');
+    const dup = await errorsOf('mount "/a" { }\nmount "/a" { }\n');
     assert.match(dup[0].message, /defined more than once/);
-    const unknown = errorsOf('mount "/a" {\n  formt = "mp3"\n}\n');
+    const unknown = await errorsOf('mount "/a" {\n  formt = "mp3"\n}\n');
     assert.match(unknown[0].message, /did you mean "format"/);
     assert.equal(unknown[0].line, 2);
   });
 
-  it('documents every key of the schema in the bundled config.hcl', () => {
+  it('documents every key of the schema in the bundled config.hcl', async () => {
     const text = readFileSync(join(repoRoot, 'config/config.hcl'), 'utf8');
-    const r = checkConfigText(text);
+    const r = await checkConfigText(text);
     assert.deepEqual(r.errors, []);
     for (const [block, keys] of Object.entries(SCHEMA)) {
       assert.match(text, new RegExp(`^${block} \\{`, 'm'), `block ${block}`);

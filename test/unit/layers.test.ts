@@ -51,7 +51,8 @@ const ALLOWED: Record<string, string[]> = {
   studio: ['engine/public', 'recording', 'config', 'support', 'shared'],
   web: ['engine/public', 'studio', 'support', 'shared'],
   setup: ['engine/public', 'support', 'shared'],
-  station: ['engine/public', 'recording', 'memory', 'studio', 'web', 'support', 'shared'],
+  // the composition root hands the studio its config checker
+  station: ['engine/public', 'recording', 'memory', 'studio', 'config', 'web', 'support', 'shared'],
   cli: ['station', 'engine/public', 'config', 'setup', 'support', 'shared'],
   electron: ['cli', 'station', 'engine/public', 'config', 'studio', 'support', 'shared'],
   support: [],

@@ -106,8 +106,8 @@ describe('Ogg comment titles', () => {
 
 describe('output and relay config', () => {
   const base = 'server {\n  source_password = "x"\n}\n';
-  it('loads output and relay blocks with defaults', () => {
-    const r = checkConfigText(`${base}output "hosted" {\n  mount = "/stream"\n  url = "icecast://source:p%40ss@radio.example.org:8000/live"\n}\nrelay "/news" {\n  url = "http://other.example:8000/news"\n  on_demand = true\n}\nadmin {\n  relay_password = "s"\n}\n`);
+  it('loads output and relay blocks with defaults', async () => {
+    const r = await checkConfigText(`${base}output "hosted" {\n  mount = "/stream"\n  url = "icecast://source:p%40ss@radio.example.org:8000/live"\n}\nrelay "/news" {\n  url = "http://other.example:8000/news"\n  on_demand = true\n}\nadmin {\n  relay_password = "s"\n}\n`);
     assert.deepEqual(r.errors, []);
     const o = r.config!.outputs[0];
     assert.equal(o.id, 'hosted');
@@ -120,8 +120,8 @@ describe('output and relay config', () => {
     assert.deepEqual(parseOutputUrl('shoutcast://:pw@10.0.0.1:8010'), { protocol: 'shoutcast', host: '10.0.0.1', port: 8010, user: 'source', password: 'pw', mount: '' });
   });
 
-  it('says what is wrong, without repeating a password', () => {
-    const r = checkConfigText(`${base}output "a" {\n  mount = "/nope"\n  url = "ftp://u:secret123@h/x"\n}\noutput "b" {\n  url = "icecast://source:pw@h:8000/"\n}\nrelay "/r" {\n  url = "ftp://x/y"\n}\nrelay "/admin" {\n  url = "http://x/y"\n}\nrelay "/ca" {\n  url = "https://x/y"\n  tls_ca_file = "ca.pem"\n}\n`);
+  it('says what is wrong, without repeating a password', async () => {
+    const r = await checkConfigText(`${base}output "a" {\n  mount = "/nope"\n  url = "ftp://u:secret123@h/x"\n}\noutput "b" {\n  url = "icecast://source:pw@h:8000/"\n}\nrelay "/r" {\n  url = "ftp://x/y"\n}\nrelay "/admin" {\n  url = "http://x/y"\n}\nrelay "/ca" {\n  url = "https://x/y"\n  tls_ca_file = "ca.pem"\n}\n`);
     const msgs = r.errors.map((e) => e.message).join('\n');
     assert.match(msgs, /output "a".url has scheme "ftp"/);
     assert.match(msgs, /output "b" needs mount/);
@@ -133,9 +133,9 @@ describe('output and relay config', () => {
     assert.doesNotMatch(msgs, /secret123/);
   });
 
-  it('lists added, changed and removed outputs and relays in the apply preview, without their URLs', () => {
-    const a = checkConfigText(`${base}output "a" {\n  mount = "/stream"\n  url = "icecast://source:pw1@h:8000/x"\n}\noutput "gone" {\n  mount = "/stream"\n  url = "icecast://source:pw@h:8000/y"\n}\nrelay "/r" {\n  url = "http://u/r"\n}\n`).config!;
-    const b = checkConfigText(`${base}output "a" {\n  mount = "/stream"\n  url = "icecast://source:pw2@h:8000/x"\n}\nrelay "/r" {\n  url = "http://u/r"\n  format = "ogg"\n}\nrelay "/new" {\n  url = "http://u/n"\n}\n`).config!;
+  it('lists added, changed and removed outputs and relays in the apply preview, without their URLs', async () => {
+    const a = (await checkConfigText(`${base}output "a" {\n  mount = "/stream"\n  url = "icecast://source:pw1@h:8000/x"\n}\noutput "gone" {\n  mount = "/stream"\n  url = "icecast://source:pw@h:8000/y"\n}\nrelay "/r" {\n  url = "http://u/r"\n}\n`)).config!;
+    const b = (await checkConfigText(`${base}output "a" {\n  mount = "/stream"\n  url = "icecast://source:pw2@h:8000/x"\n}\nrelay "/r" {\n  url = "http://u/r"\n  format = "ogg"\n}\nrelay "/new" {\n  url = "http://u/n"\n}\n`)).config!;
     const changes = planConfigChange(a, b, (p) => (p === '/r' ? { listeners: 3, live: true } : undefined));
     const by = new Map(changes.map((c) => [c.path, c]));
     assert.match(by.get('output "a"')!.effect, /reconnects/);
@@ -145,13 +145,13 @@ describe('output and relay config', () => {
     assert.doesNotMatch(JSON.stringify(changes), /pw1|pw2/);
   });
 
-  it('a relay without format follows its upstream, one onto a mount block takes the mount\'s, and the preview says so', () => {
-    const r = checkConfigText(`${base}mount "/m" {\n  format = "ogg"\n}\nrelay "/m" {\n  url = "https://u/m"\n}\nrelay "/free" {\n  url = "https://u/f"\n  tls_ca_file = "/etc/ssl/ca.pem"\n}\n`);
+  it('a relay without format follows its upstream, one onto a mount block takes the mount\'s, and the preview says so', async () => {
+    const r = await checkConfigText(`${base}mount "/m" {\n  format = "ogg"\n}\nrelay "/m" {\n  url = "https://u/m"\n}\nrelay "/free" {\n  url = "https://u/f"\n  tls_ca_file = "/etc/ssl/ca.pem"\n}\n`);
     assert.deepEqual(r.errors, []);
     assert.equal(r.config!.relays.find((x) => x.path === '/m')!.format, 'ogg');
     assert.equal(r.config!.relays.find((x) => x.path === '/free')!.format, null);
     assert.equal(r.config!.relays.find((x) => x.path === '/free')!.tls_ca_file, '/etc/ssl/ca.pem');
-    const fixed = checkConfigText(`${base}relay "/free" {\n  url = "https://u/f"\n  format = "aac"\n}\n`).config!;
+    const fixed = (await checkConfigText(`${base}relay "/free" {\n  url = "https://u/f"\n  format = "aac"\n}\n`)).config!;
     const changes = planConfigChange(r.config!, fixed, (p) => (p === '/free' ? { listeners: 2, live: true } : undefined));
     const c = changes.find((x) => x.path === 'relay "/free".format')!;
     assert.equal(c.disconnectsListeners, 2);

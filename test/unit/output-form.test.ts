@@ -44,17 +44,17 @@ describe('the output form', () => {
     assert.deepEqual(outputFormProblems(form({ kind: 'shoutcast', remoteMount: '', user: '' }), ctx), {}, 'SHOUTcast has no mount or user');
   });
 
-  it('adds a block the check accepts, and leaves the rest of the file alone', () => {
+  it('adds a block the check accepts, and leaves the rest of the file alone', async () => {
     const out = applyOutputForm(BASE, form({ genre: 'Jazz', public: true, enabled: false }), null);
     assert.ok(out.startsWith(BASE));
     assert.equal(out.slice(BASE.length), '\noutput "new" {\n  mount = "/stream"\n  url = "icecast://source:pw@radio.example.org:8000/live"\n  enabled = false\n  genre = "Jazz"\n  public = true\n}\n');
-    const o = checkConfigText(out).config!.outputs[0];
+    const o = (await checkConfigText(out)).config!.outputs[0];
     assert.deepEqual([o.id, o.enabled, o.genre, o.public, o.name], ['new', false, 'Jazz', true, '']);
   });
 
-  it('edits only what changed, keeps the stored password, removes cleared overrides, and renames', () => {
+  it('edits only what changed, keeps the stored password, removes cleared overrides, and renames', async () => {
     const text = `${BASE}\noutput "hosted" {\n  # where it goes\n  mount = "/stream"\n  url = "http://source:secret@a.example:8000/live" # hand-written\n  genre = "Jazz"\n}\n`;
-    const original = checkConfigText(text).config!.outputs[0];
+    const original = (await checkConfigText(text)).config!.outputs[0];
     const f = outputFormOf(original);
     assert.equal(applyOutputForm(text, f, original), text, 'nothing changed: not a byte written');
     const edited = applyOutputForm(text, { ...f, genre: '', name: 'On the web', mount: '/b.ogg' }, original);
@@ -63,7 +63,7 @@ describe('the output form', () => {
     assert.ok(moved.includes('  url = "icecast://source:secret@a.example:8100/live" # hand-written'), moved);
     const renamed = applyOutputForm(text, { ...f, id: 'renamed' }, original);
     assert.ok(renamed.startsWith(BASE) && !renamed.includes('"hosted"'));
-    const r = checkConfigText(renamed).config!.outputs;
+    const r = (await checkConfigText(renamed)).config!.outputs;
     assert.deepEqual(r.map((o) => [o.id, o.url, o.genre]), [['renamed', 'icecast://source:secret@a.example:8000/live', 'Jazz']]);
   });
 });

@@ -104,18 +104,18 @@ describe('retention plan', () => {
 });
 
 describe('the record block', () => {
-  it('has defaults that record nothing, and checks its values', () => {
-    const plain = checkConfigText('server {\n  source_password = "x"\n}\n');
+  it('has defaults that record nothing, and checks its values', async () => {
+    const plain = await checkConfigText('server {\n  source_password = "x"\n}\n');
     assert.deepEqual(plain.config!.record, { enabled: false, folder: './recordings', mounts: ['/stream'], max_total_mb: 20000, keep_days: 90 });
-    const bad = checkConfigText('record {\n  mounts = ["stream", "/ok"]\n  max_total_mb = -1\n  folder = ""\n}\n');
+    const bad = await checkConfigText('record {\n  mounts = ["stream", "/ok"]\n  max_total_mb = -1\n  folder = ""\n}\n');
     const msgs = bad.errors.map((e) => e.message).join('\n');
     assert.match(msgs, /record\.mounts must be a list of mount paths like \["\/stream"\]: "stream" must be a URL path/);
     assert.match(msgs, /record\.max_total_mb must be between 0 and/);
     assert.match(msgs, /record\.folder must not be empty/);
   });
 
-  it('is in the bundled config.hcl, recording /stream', () => {
-    const r = checkConfigText(readFileSync(join(process.cwd(), 'config/config.hcl'), 'utf8'));
+  it('is in the bundled config.hcl, recording /stream', async () => {
+    const r = await checkConfigText(readFileSync(join(process.cwd(), 'config/config.hcl'), 'utf8'));
     assert.equal(r.config!.record.enabled, true);
     assert.deepEqual(r.config!.record.mounts, ['/stream']);
   });

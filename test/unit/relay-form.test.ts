@@ -33,19 +33,19 @@ describe('the relay form', () => {
     assert.equal(composeRelayUrl(form({}), ''), 'http://other.example:8000/news');
   });
 
-  it('adds, edits (keeping the stored password) and renames a block, leaving the rest alone', () => {
+  it('adds, edits (keeping the stored password) and renames a block, leaving the rest alone', async () => {
     const added = applyRelayForm(BASE, form({ on_demand: true, user: 'relay', password: 'pw' }), null);
     // a new relay follows its upstream's format: no format key
     assert.equal(added, `${BASE}\nrelay "/news" {\n  url = "http://relay:pw@other.example:8000/news"\n  on_demand = true\n}\n`);
-    const original = checkConfigText(added).config!.relays[0];
+    const original = (await checkConfigText(added)).config!.relays[0];
     assert.equal(applyRelayForm(added, relayFormOf(original), original), added, 'nothing changed: not a byte written');
     const edited = applyRelayForm(added, { ...relayFormOf(original), url: 'https://b.example/n', format: 'ogg', tls_ca_file: '/etc/ssl/ca.pem' }, original);
     assert.equal(edited, added.replace('http://relay:pw@other.example:8000/news', 'https://relay:pw@b.example/n').replace('on_demand = true\n', 'on_demand = true\n  format = "ogg"\n  tls_ca_file = "/etc/ssl/ca.pem"\n'));
-    const back = checkConfigText(edited).config!.relays[0];
+    const back = (await checkConfigText(edited)).config!.relays[0];
     assert.deepEqual([back.format, back.tls_ca_file], ['ogg', '/etc/ssl/ca.pem']);
     assert.equal(applyRelayForm(edited, { ...relayFormOf(back), format: null, tls_ca_file: '' }, back), added.replace('http://relay:pw@other.example:8000/news', 'https://relay:pw@b.example/n'), 'unset again: the keys go');
     const renamed = applyRelayForm(added, { ...relayFormOf(original), path: '/talk' }, original);
-    assert.deepEqual(checkConfigText(renamed).config!.relays.map((r) => [r.path, r.url]), [['/talk', 'http://relay:pw@other.example:8000/news']]);
+    assert.deepEqual((await checkConfigText(renamed)).config!.relays.map((r) => [r.path, r.url]), [['/talk', 'http://relay:pw@other.example:8000/news']]);
     assert.ok(renamed.startsWith(BASE));
   });
 });
