@@ -32,8 +32,9 @@ server {
 }
 
 buffer {
-  # Stream buffer per mount, in megabytes (1-1000). A listener that falls off its tail is dropped.
-  # 10 MB holds about 10 minutes of 128 kbit/s MP3.
+  # Stream buffer per mount, in megabytes (1-1000), at most: a mount keeps only the audio a listener can
+  # still be sent (broadcaster.queue_size or burst_size, the larger) and 1 MB for what arrives between two
+  # writes: 1.5 MB by default.
   size_mb = 10
 }
 
@@ -78,8 +79,9 @@ broadcaster {
   chunk_size = 8192
 
   # Milliseconds new audio may wait so that several pieces go to each listener in one write: much less
-  # CPU per listener for at most this much more latency. 0 sends every piece at once (lowest latency).
-  write_interval_ms = 100
+  # CPU per listener for at most this much more latency. Unset: the audience decides, from 26 ms (one MP3
+  # frame) for a handful of listeners to 100 ms from about 60. 0 sends every piece at once (lowest latency).
+  # write_interval_ms = 100
 
   # Bytes of recent audio a new listener gets at once, so playback starts without waiting.
   burst_size = 65536

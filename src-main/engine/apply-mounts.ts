@@ -4,7 +4,7 @@
 
 import type { CycastConfig, MountConfig } from '../../src-shared/config/schema.js';
 import type { AutoDjs } from './autodj/autodj.js';
-import type { Mount } from './stream/mount.js';
+import { ringCapacity, type Mount } from './stream/mount.js';
 import type { MountRegistry } from './stream/registry.js';
 
 export interface MountApplyHost {
@@ -30,7 +30,7 @@ export function applyMounts(host: MountApplyHost, prev: CycastConfig, next: Cyca
     if (m && !m.dynamic) {
       const rebuild = filesChanged || m.config.playlist_directory !== cfg.playlist_directory || m.config.playlist_enabled !== cfg.playlist_enabled;
       m.reconfigure(cfg, next.broadcaster.chunk_size, next.broadcaster.write_interval_ms);
-      m.ring.capacity = next.buffer.size_mb * 1024 * 1024;
+      m.ring.capacity = ringCapacity(next.buffer.size_mb, cfg);
       if (rebuild && host.started) {
         autodj.stop(m);
         if (cfg.playlist_enabled) autodj.start(m, next);

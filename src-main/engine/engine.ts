@@ -30,7 +30,7 @@ import { handleConnection } from './net/router.js';
 import { Links } from './net/links.js';
 import { linkHost } from './net/link-host.js';
 import type { EngineEvents } from './stream/events.js';
-import { Mount } from './stream/mount.js';
+import { Mount, ringCapacity } from './stream/mount.js';
 import { dynamicMountConfig, MountRegistry } from './stream/registry.js';
 
 export type { EngineEvents } from './stream/events.js';
@@ -136,7 +136,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private createMount(cfg: MountConfig, dynamic = false): Mount {
-    return new Mount(cfg, this.config.buffer.size_mb * 1024 * 1024, this.config.broadcaster.chunk_size, {
+    return new Mount(cfg, ringCapacity(this.config.buffer.size_mb, cfg), this.config.broadcaster.chunk_size, {
       onDrop: (m, l, reason) => this.arrivals.listenerGone(m, l, reason),
       onTitle: (m) => this.emit('title', m),
     }, dynamic, this.config.broadcaster.write_interval_ms);

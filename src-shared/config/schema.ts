@@ -246,7 +246,7 @@ export const SCHEMA = {
     format: { type: 'string', default: 'mp3', oneOf: ['mp3', 'ogg', 'aac'], doc: 'Audio format of the main mount: "mp3", "ogg" (Vorbis or Opus) or "aac" (ADTS). A source sending another format is refused.' },
   },
   buffer: {
-    size_mb: { type: 'number', default: 10, min: 1, max: 1000, doc: 'Size of each mount\'s stream buffer in megabytes: how far behind a listener may fall before it is dropped, at most.' },
+    size_mb: { type: 'number', default: 10, min: 1, max: 1000, doc: 'Most memory a mount\'s stream buffer may take, in megabytes. It keeps only the audio a listener can still be sent (queue_size or burst_size, the larger) and 1 MB for what arrives between two writes (1.5 MB by default), so this bounds only a larger queue_size.' },
   },
   playlist: {
     enabled: { type: 'boolean', default: true, doc: 'Play the playlist (AutoDJ) whenever no live source is on air.' },
@@ -261,7 +261,7 @@ export const SCHEMA = {
   },
   broadcaster: {
     chunk_size: { type: 'integer', default: 8192, min: 1024, max: 65536, doc: 'Largest piece of audio, in bytes, stored in the stream buffer as one chunk; bigger source writes are split at frame boundaries.' },
-    write_interval_ms: { type: 'integer', default: 100, min: 0, max: 1000, doc: 'Milliseconds new audio may wait so several pieces go to each listener in one write: less CPU per listener for at most this much more latency. 0 sends every piece at once (lowest latency).' },
+    write_interval_ms: { type: 'integer', default: null, optional: true, min: 0, max: 1000, doc: 'Milliseconds new audio may wait so several pieces go to each listener in one write: less CPU per listener for at most this much more latency. Unset: the audience decides, from 26 ms (one MP3 frame) for a handful of listeners to 100 ms from about 60. 0 sends every piece at once (lowest latency).' },
     burst_size: { type: 'integer', default: 65536, min: 0, max: 8388608, doc: 'Bytes of recent audio a new listener receives at once, so playback starts without waiting (Icecast\'s burst-size).' },
     queue_size: { type: 'integer', default: 524288, min: 16384, max: 1073741824, doc: 'A listener more than this many bytes behind the live point is disconnected, so a slow listener never holds up the others (Icecast\'s queue-size).' },
     sleep_high: { type: 'number', default: 0.001, min: 0, max: 10, doc: 'Accepted for compatibility with Cycast; has no effect (the broadcaster is event-driven).', compat: 'has no effect: the broadcaster sends as soon as audio arrives, with no sleep loop' },

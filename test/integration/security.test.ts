@@ -118,6 +118,8 @@ describe('security: what a stranger can try against a public station', () => {
   });
 
   it('bounds live sources (limits.sources) and frees a dynamic mount\'s buffer when its source leaves', async () => {
+    // a source that just hung up (the test before) is seen to go at the next read, within a write interval
+    await waitFor(() => [...srv.engine.mounts.values()].filter((m) => m.source).length === 1, 3000, 'only the sentinel on air');
     await watching(async () => {
       const a = await pacedSource(srv.sourcePort, '/d1.mp3', readFileSync(fixture('mp3', 10)), RATE * 4);
       const m = srv.engine.mounts.get('/d1.mp3')!;

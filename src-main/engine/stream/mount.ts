@@ -57,6 +57,19 @@ export interface MountEvents {
   onTitle(m: Mount): void;
 }
 
+/** room for what arrives between two writes, even from a source far ahead of real time (a flood, a burst) */
+const BETWEEN_WRITES_BYTES = 1024 * 1024;
+
+/**
+ * Bytes of stream buffer a mount keeps: what a listener can still be sent (one that falls more than queue_size
+ * behind is dropped; a new one gets at most burst_size) plus what arrives before the next write, never more
+ * than buffer.size_mb. Older audio could only be read by a listener that is already gone, and would hold
+ * size_mb per mount for nothing.
+ */
+export function ringCapacity(sizeMb: number, config: MountConfig): number {
+  return Math.min(sizeMb * 1024 * 1024, Math.max(config.queue_size, config.burst_size) + BETWEEN_WRITES_BYTES);
+}
+
 export class Mount {
   readonly ring: StreamRing;
   readonly broadcaster: Broadcaster;
@@ -95,14 +108,14 @@ export class Mount {
     private readonly events: MountEvents,
     /** created by a source on an unconfigured path; removed when that source leaves */
     readonly dynamic = false,
-    writeInterval = 0,
+    writeInterval: number | null = 0,
   ) {
     this.ring = new StreamRing(bufferBytes);
     this.broadcaster = new Broadcaster(this.ring, this, config.queue_size, (l, why) => {
       if (why === 'slow') this.slowListenerDrops++;
       this.events.onDrop(this, l, why);
     });
-    this.broadcaster.writeInterval = writeInterval;
+    this.broadcaster.setWriteInterval(writeInterval);
     this.framer = createFramer(config.format);
     this.contentType = DEFAULT_CONTENT_TYPE[config.format];
   }
@@ -198,10 +211,10 @@ export class Mount {
   }
 
   /** Takes new settings that do not change the format (that needs a new mount). */
-  reconfigure(config: MountConfig, chunkSize: number, writeInterval: number): void {
+  reconfigure(config: MountConfig, chunkSize: number, writeInterval: number | null): void {
     this.config = config;
     this.chunkSize = chunkSize;
-    this.broadcaster.writeInterval = writeInterval;
+    this.broadcaster.setWriteInterval(writeInterval);
     this.broadcaster.setQueueSize(config.queue_size);
   }
 
