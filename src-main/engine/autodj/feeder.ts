@@ -315,7 +315,9 @@ export class Feeder {
   private fill(): void {
     if (this.filling || !this.playlist || this.state !== 'auto') return;
     const gen = this.gen;
-    this.filling = (async () => {
+    // the loop begins once `filling` is set: playlist.advance() emits 'change' synchronously, and the
+    // listener above, seeing no fill under way, would start a second loop on the next track
+    this.filling = Promise.resolve().then(async () => {
       while (gen === this.gen && this.state === 'auto' && this.queuedSeconds < this.opts.readAheadSeconds) {
         if (!this.reader) {
           const entry = this.playlist!.advance();
@@ -364,7 +366,7 @@ export class Feeder {
           this.queuedSeconds += seconds(frames[i]);
         }
       }
-    })().finally(() => {
+    }).finally(() => {
       if (gen === this.gen) this.filling = null;
     });
   }
