@@ -315,17 +315,17 @@ export class Feeder {
   private fill(): void {
     if (this.filling || !this.playlist || this.state !== 'auto') return;
     const gen = this.gen;
-    // the loop begins once `filling` is set: playlist.advance() emits 'change' synchronously, and the
-    // listener above, seeing no fill under way, would start a second loop on the next track
-    this.filling = Promise.resolve().then(async () => {
+    this.filling = (async () => {
       while (gen === this.gen && this.state === 'auto' && this.queuedSeconds < this.opts.readAheadSeconds) {
         if (!this.reader) {
+          // cleared first: advance() emits 'change' at once, and the listener above must not take it for
+          // music added to an exhausted playlist and start a second loop on the next track
+          this.exhausted = false;
           const entry = this.playlist!.advance();
           if (!entry) {
             this.exhausted = true;
             return;
           }
-          this.exhausted = false;
           this.reader = new TrackReader(entry, this.mount.format);
         }
         const reader = this.reader;
@@ -366,7 +366,7 @@ export class Feeder {
           this.queuedSeconds += seconds(frames[i]);
         }
       }
-    }).finally(() => {
+    })().finally(() => {
       if (gen === this.gen) this.filling = null;
     });
   }
