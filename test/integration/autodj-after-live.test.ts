@@ -16,6 +16,7 @@ import { Logger } from '../../src-main/engine/log/log.js';
 import { Mount } from '../../src-main/engine/stream/mount.js';
 import { makeTrack } from '../helpers/audio.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { waitFor } from '../helpers/server.js';
 
 /** The files under `folder` this process holds open. */
 function openFilesIn(folder: string): string[] {
@@ -71,6 +72,8 @@ describe('AutoDJ after a live show', () => {
       await settle();
       playlist.close();
     }
+    // closing a file handle takes a trip to the thread pool: wait for it, but not forever
+    await waitFor(() => openFilesIn(music).length === 0, 3000, 'no file left open').catch(() => {});
     assert.deepEqual(openFilesIn(music), [], 'no file left open');
     rmSync(music, { recursive: true, force: true });
   });
