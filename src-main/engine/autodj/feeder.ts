@@ -324,12 +324,14 @@ export class Feeder {
     this.filling = (async () => {
       while (gen === this.gen && this.state === 'auto' && this.queuedSeconds < this.opts.readAheadSeconds) {
         if (!this.reader) {
+          // cleared first: advance() emits 'change' at once, and the listener above must not take it for
+          // music added to an exhausted playlist and start a second loop on the next track
+          this.exhausted = false;
           const entry = this.playlist!.advance();
           if (!entry) {
             this.exhausted = true;
             return;
           }
-          this.exhausted = false;
           this.reader = new TrackReader(entry, this.mount.format);
         }
         const reader = this.reader;
