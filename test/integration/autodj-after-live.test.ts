@@ -45,7 +45,7 @@ describe('AutoDJ after a live show', () => {
     const a = makeTrack(join(music, 'a.mp3'), { seconds: 6, title: 'Track A', freq: 440 });
     const b = makeTrack(join(music, 'b.mp3'), { seconds: 6, title: 'Track B', freq: 660 });
     const log = new Logger();
-    const mount = new Mount(checkConfigText('').config!.mounts[0], 1 << 20, 8192, { onDrop: () => {}, onTitle: () => {} });
+    const mount = new Mount((await checkConfigText('')).config!.mounts[0], 1 << 20, 8192, { onDrop: () => {}, onTitle: () => {} });
     // an empty, non-repeating playlist: the AutoDJ starts exhausted
     const playlist = new Playlist({ mount: '/stream', format: 'mp3', directory: join(music, 'none'), extensions: ['.mp3'], file: join(music, 'p.m3u8'), shuffle: false, shuffleEachPass: false, repeat: false, fallbackFiles: [], log });
     await playlist.load();
