@@ -131,6 +131,25 @@ export function FormMessages({ stale, errors, onReload }: { stale: boolean; erro
 }
 
 /** Moves focus to the first field the checks marked (after React has rendered the marks). */
+/** The form's buttons: Remove (when editing), Cancel, and the submit that adds or saves `noun`. */
+export function FormActions({ noun, editing, busy, stale, onRemove, onClose }: { noun: string; editing: boolean; busy: boolean; stale: boolean; onRemove(): void; onClose(): void }) {
+  return (
+    <div className="modal-actions">
+      {editing && (
+        <button type="button" className="danger of-remove" onClick={onRemove} disabled={busy}>
+          Remove {noun}
+        </button>
+      )}
+      <button type="button" onClick={onClose}>
+        Cancel
+      </button>
+      <button type="submit" className="primary" disabled={busy || stale}>
+        {busy ? 'Saving…' : editing ? 'Save & apply' : `Add ${noun}`}
+      </button>
+    </div>
+  );
+}
+
 export function focusFirstInvalid(box: HTMLElement | null): void {
   requestAnimationFrame(() => box?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
 }

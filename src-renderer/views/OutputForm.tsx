@@ -8,7 +8,7 @@ import { removeHclBlock } from '../../src-shared/config/hcl-edit.js';
 import { applyOutputForm, newOutputForm, outputFormOf, outputFormProblems, type OutputForm, type OutputFormField } from '../../src-shared/config/output-form.js';
 import type { OutputConfig } from '../../src-shared/config/schema.js';
 import type { ConfigIssue } from '../../src-shared/config/validate.js';
-import { FormField as Field, FormMessages, focusFirstInvalid, useConfigBlockForm } from '../components/ConfigBlockForm.js';
+import { FormActions, FormField as Field, FormMessages, focusFirstInvalid, useConfigBlockForm } from '../components/ConfigBlockForm.js';
 import { Modal } from '../components/Modal.js';
 import { useStudio } from '../store.js';
 
@@ -167,19 +167,7 @@ export function OutputFormDialog({ editing, onClose, onSaved }: { editing: strin
             </div>
           </details>
           <FormMessages stale={cf.stale} errors={cf.formErrors} onReload={() => load(true)} />
-          <div className="modal-actions">
-            {original && (
-              <button type="button" className="danger of-remove" onClick={remove} disabled={busy}>
-                Remove output
-              </button>
-            )}
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={busy || cf.stale}>
-              {busy ? 'Saving…' : original ? 'Save & apply' : 'Add output'}
-            </button>
-          </div>
+          <FormActions noun="output" editing={!!original} busy={busy} stale={cf.stale} onRemove={remove} onClose={onClose} />
         </form>
       )}
       {!form && !cf.loadError && !(state && !state.config) && <p className="muted">Loading…</p>}

@@ -7,7 +7,7 @@ import { removeHclBlock } from '../../src-shared/config/hcl-edit.js';
 import { applyRelayForm, newRelayForm, relayFormOf, relayFormProblems, relayHasPassword, type RelayForm, type RelayFormField } from '../../src-shared/config/relay-form.js';
 import { AUDIO_FORMATS, type AudioFormat, type RelayConfig } from '../../src-shared/config/schema.js';
 import type { ConfigIssue } from '../../src-shared/config/validate.js';
-import { FormField as Field, FormMessages, focusFirstInvalid, useConfigBlockForm } from '../components/ConfigBlockForm.js';
+import { FormActions, FormField as Field, FormMessages, focusFirstInvalid, useConfigBlockForm } from '../components/ConfigBlockForm.js';
 import { Modal } from '../components/Modal.js';
 import { useStudio } from '../store.js';
 
@@ -117,19 +117,7 @@ export function RelayFormDialog({ editing, onClose, onSaved }: { editing: string
             </label>
           </div>
           <FormMessages stale={cf.stale} errors={cf.formErrors} onReload={() => load(true)} />
-          <div className="modal-actions">
-            {original && (
-              <button type="button" className="danger of-remove" onClick={remove} disabled={busy}>
-                Remove relay
-              </button>
-            )}
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={busy || cf.stale}>
-              {busy ? 'Saving…' : original ? 'Save & apply' : 'Add relay'}
-            </button>
-          </div>
+          <FormActions noun="relay" editing={!!original} busy={busy} stale={cf.stale} onRemove={remove} onClose={onClose} />
         </form>
       )}
       {!form && !cf.loadError && !(state && !state.config) && <p className="muted">Loading…</p>}
