@@ -85,7 +85,7 @@ export class Listener implements ListenerInfo {
  * Milliseconds between writes when write_interval_ms is unset: the audience decides. A write costs about
  * 0.12 ms of wakeup and 0.015 ms per listener here (scripts/bench.mjs, perf); the interval is the shortest that
  * keeps that near 1 % of a core, between one MP3 frame (26 ms, p50 latency about 15 ms) and 100 ms:
- * 26 ms up to 10 listeners, 57 ms at 30, 100 ms from 59.
+ * 26 ms up to 9 listeners, 57 ms at 30, 100 ms from 59.
  */
 export function adaptiveWriteInterval(listeners: number): number {
   return Math.min(100, Math.max(26, Math.round(12 + 1.5 * listeners)));
